@@ -1,0 +1,1 @@
+"""The platform-neutral core: commands, workflow rules, and what to say to whom."""

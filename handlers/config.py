@@ -1,0 +1,25 @@
+"""Programme rules the core needs: its clock, calendar, and evaluation defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class ProgrammeConfig:
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Brussels"))
+    # a cut-off every N months, on the last day of the month
+    cutoff_interval_months: int = 3
+    evaluators_per_case: int = 2
+    # a spread this large on one criterion asks for a consensus discussion
+    divergence_spread: int = 3
+    # days after a cut-off closes by which evaluators must have scored
+    evaluation_days: int = 21
+    # days after a decision by which every applicant must be informed
+    notify_within_days: int = 10
+    reminder_days_before: tuple[int, ...] = (14, 7, 1)
+    reminder_hour: int = 9
+    page_size: int = 20
+    # how long contact data of closed cases is kept (days)
+    retention_days: int = 730

@@ -1,0 +1,64 @@
+"""What a handler gets: the open transaction, who asks, the clock and the programme rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.config import ProgrammeConfig
+from handlers.errors import NotAllowed
+from handlers.types import Actor, Request
+from storage.models import AuditEntry
+
+
+@dataclass
+class Context:
+    session: Session
+    request: Request
+    config: ProgrammeConfig
+
+    @property
+    def actor(self) -> Actor:
+        return self.request.actor
+
+    @property
+    def now(self) -> datetime:
+        return self.request.now
+
+    @property
+    def local_now(self) -> datetime:
+        return self.request.now.astimezone(self.config.timezone)
+
+    @property
+    def source(self) -> str:
+        where = self.request.actor.platform
+        return f"{where}:{self.request.source_id}" if self.request.source_id else where
+
+    def require(self, *roles: str, what: str = "do this") -> None:
+        if not self.actor.has(*roles):
+            needed = " or ".join(roles)
+            raise NotAllowed(f"only {needed} may {what}")
+
+    def audit(
+        self,
+        entity: str,
+        entity_id: object,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                at=self.now,
+                actor_id=self.actor.person_id,
+                entity=entity,
+                entity_id=str(entity_id),
+                action=action,
+                before=before,
+                after=after,
+                source=self.source,
+            )
+        )

@@ -1,0 +1,154 @@
+"""The one entry point every platform calls: text in, outcome out, in one transaction.
+
+Parse, resolve who asks, check the role, run the handler, schedule its notices into the
+outbox, and remember the platform's request id so a retry or replay changes nothing.
+Every mistake becomes a clear reply with the usage line; nothing half-done is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers import fanout
+from handlers.config import ProgrammeConfig
+from handlers.context import Context
+from handlers.errors import CommandError
+from handlers.parse import Args, ParseError, tokenize
+from handlers.people import resolve_actor
+from handlers.registry import ANYONE, Command, Registry
+from handlers.types import Card, Outcome, Request, Where, card_from_dict
+from storage.db import Database
+from storage.models import ProcessedEvent
+
+log = logging.getLogger("s3desk.desk")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A command as an adapter hands it over, identity already verified by the platform."""
+
+    platform: str
+    user_id: str
+    text: str
+    now: datetime
+    display_name: str = ""
+    where: Where | None = None
+    source_id: str | None = None
+    form: dict[str, Any] | None = None
+
+
+class _Abort(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
+def error_card(message: str, usage: str | None = None) -> Card:
+    context = (f"Usage: {usage}",) if usage else ("Type `help` to see what you may do.",)
+    return Card(title="That did not work", text=(message,), context=context, tone="error")
+
+
+class Desk:
+    def __init__(self, db: Database, registry: Registry, config: ProgrammeConfig) -> None:
+        self.db = db
+        self.registry = registry
+        self.config = config
+
+    def handle(self, inbound: Inbound) -> Outcome:
+        if inbound.now.tzinfo is None:
+            raise ValueError("Inbound.now must be timezone-aware")
+        try:
+            tokens = tokenize(inbound.text)
+        except ParseError as exc:
+            return Outcome(error_card(str(exc), "help"))
+        words = [t.value for t in tokens]
+        if not words:
+            words, tokens = ["help"], []
+        command, used = self.registry.lookup(words)
+        if command is None:
+            hint = self.registry.suggest(words[0])
+            more = f" Did you mean {', '.join(f'`{h}`' for h in hint)}?" if hint else ""
+            return Outcome(error_card(f"There is no command `{words[0]}`.{more}"))
+        rest_start = tokens[used - 1].end if tokens else 0
+        args_text = inbound.text[rest_start:]
+        try:
+            args = Args.parse(args_text)
+        except ParseError as exc:
+            return Outcome(error_card(str(exc), command.usage))
+        return self._run(command, args, inbound)
+
+    def _run(self, command: Command, args: Args, inbound: Inbound) -> Outcome:
+        event_key = (
+            f"{inbound.platform}:{inbound.source_id}"
+            if command.writes and inbound.source_id else None
+        )
+        try:
+            with self.db.transaction(write=command.writes) as session:
+                if event_key and (seen := session.get(ProcessedEvent, event_key)):
+                    return Outcome(card_from_dict(seen.reply) if seen.reply else _replayed())
+                actor = resolve_actor(session, inbound.platform, inbound.user_id,
+                                      inbound.display_name)
+                request = Request(actor, inbound.text, inbound.now, inbound.where,
+                                  inbound.source_id, inbound.form)
+                if command.roles is not ANYONE and not actor.has(*command.roles):
+                    raise _Abort(Outcome(_refusal(command, actor.known)))
+                ctx = Context(session, request, self.config)
+                try:
+                    outcome = command.handler(ctx, args)
+                except (CommandError, ParseError) as exc:
+                    usage = command.usage if getattr(exc, "show_usage", True) else None
+                    raise _Abort(Outcome(error_card(str(exc), usage))) from exc
+                if outcome.notices:
+                    fanout.schedule(session, outcome.notices, inbound.now)
+                if event_key:
+                    session.add(ProcessedEvent(key=event_key, processed_at=inbound.now,
+                                               reply=outcome.reply.to_dict()))
+                return outcome
+        except _Abort as abort:
+            return abort.outcome
+        except IntegrityError:
+            if event_key:
+                return self._replay(event_key)
+            log.warning("command %s hit a conflicting change", command.verb)
+            return Outcome(error_card("Someone changed this at the same moment; nothing was "
+                                      "changed. Please try again."))
+        except (StaleDataError, OperationalError):
+            log.warning("command %s lost a race or the store was busy", command.verb,
+                        exc_info=True)
+            return Outcome(error_card("The store was busy with another change; nothing was "
+                                      "changed. Please try again."))
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            # The command's words may hold personal data: log the verb and a reference only.
+            log.exception("command %s failed (ref %s)", command.verb, ref)
+            return Outcome(error_card(f"Something went wrong on our side (ref {ref}); nothing "
+                                      "was changed."))
+
+    def _replay(self, event_key: str) -> Outcome:
+        with self.db.read() as session:
+            seen = session.scalar(select(ProcessedEvent).where(ProcessedEvent.key == event_key))
+            if seen is not None and seen.reply:
+                return Outcome(card_from_dict(seen.reply))
+        return Outcome(_replayed())
+
+
+def _replayed() -> Card:
+    return Card(title="Already done", text=("This request was already handled.",))
+
+
+def _refusal(command: Command, known: bool) -> Card:
+    if not known:
+        return error_card("You are not registered with S3 Desk yet. Ask the secretariat to "
+                          "give you a role.")
+    roles = " or ".join(sorted(command.roles))
+    return error_card(f"`{command.verb}` is for {roles}.")
+
+
+__all__ = ["Desk", "Inbound", "error_card"]

@@ -1,0 +1,132 @@
+"""The command grammar: words, quoted values, `key:value` filters and `criterion=N` pairs.
+
+Every token keeps its place in the original text, so free text (a note, a reason, a
+comment) is taken back exactly as typed, quotes and all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»"}
+_OPTION = re.compile(r"^([a-z][a-z_]*):(.+)$", re.S)
+_PAIR = re.compile(r"^([a-z][a-z_]*)=(.*)$", re.S)
+
+
+class ParseError(ValueError):
+    """The text could not be read; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    start: int
+    end: int
+    quoted: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        parts: list[str] = []
+        quoted = False
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            if ch in _QUOTES:
+                close = text.find(_QUOTES[ch], i + 1)
+                if close < 0:
+                    raise ParseError(f"a quote opened at character {i + 1} is never closed")
+                parts.append(text[i + 1 : close])
+                # only a word that starts with a quote is a quoted value: `org:"A B"` is a filter
+                quoted = quoted or i == start
+                i = close + 1
+            else:
+                parts.append(ch)
+                i += 1
+        tokens.append(Token("".join(parts), start, i, quoted))
+    return tokens
+
+
+@dataclass
+class Args:
+    """The words after the command verb."""
+
+    text: str
+    tokens: list[Token]
+    positional: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    pairs: dict[str, str] = field(default_factory=dict)
+    # indexes into `tokens` of the positional words, to recover free text after them
+    positional_at: list[int] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, text: str, tokens: list[Token] | None = None) -> Args:
+        tokens = tokenize(text) if tokens is None else tokens
+        args = cls(text=text, tokens=tokens)
+        for index, token in enumerate(tokens):
+            option = None if token.quoted else _OPTION.match(token.value)
+            pair = None if token.quoted else _PAIR.match(token.value)
+            raw = text[token.start : token.end]
+            if option and not raw.startswith(("http:", "https:", "mailto:")):
+                key, value = option.group(1), option.group(2)
+                if key in args.options:
+                    args.repeated.append(f"{key}:")
+                args.options[key] = value
+            elif pair:
+                key, value = pair.group(1), pair.group(2)
+                if key in args.pairs:
+                    args.repeated.append(f"{key}=")
+                args.pairs[key] = value
+            else:
+                args.positional.append(token.value)
+                args.positional_at.append(index)
+        return args
+
+    def rest(self, after_positional: int) -> str:
+        """The raw text after the first `after_positional` positional words, as typed."""
+        if after_positional == 0:
+            return self.text.strip()
+        if len(self.positional_at) < after_positional:
+            return ""
+        last = self.tokens[self.positional_at[after_positional - 1]]
+        return _unquote(self.text[last.end :].strip())
+
+    def expect(
+        self,
+        *,
+        options: frozenset[str] | set[str] = frozenset(),
+        pairs: frozenset[str] | set[str] = frozenset(),
+        max_positional: int | None = None,
+    ) -> None:
+        """Refuse filters, pairs or extra words this command does not take."""
+        if self.repeated:
+            raise ParseError(f"`{self.repeated[0]}` is given twice")
+        unknown = sorted(set(self.options) - set(options))
+        if unknown:
+            known = ", ".join(f"{k}:" for k in sorted(options)) or "none"
+            raise ParseError(f"unknown filter `{unknown[0]}:` (this command takes {known})")
+        unknown = sorted(set(self.pairs) - set(pairs))
+        if unknown:
+            raise ParseError(f"unexpected `{unknown[0]}=`")
+        if max_positional is not None and len(self.positional) > max_positional:
+            extra = self.positional[max_positional]
+            raise ParseError(f"unexpected `{extra}`")
+
+    def first(self, default: str | None = None) -> str | None:
+        return self.positional[0] if self.positional else default
+
+
+def _unquote(text: str) -> str:
+    """A reason typed entirely inside one pair of quotes loses the quotes."""
+    if len(text) >= 2 and text[0] in _QUOTES and text[-1] == _QUOTES[text[0]]:
+        inner = text[1:-1]
+        if _QUOTES[text[0]] not in inner:
+            return inner
+    return text

@@ -1,0 +1,49 @@
+"""Schema migrations (Alembic) and the reference data every fresh store needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import RubricCriterion
+from storage.regions import load_regions
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The default rubric of DOMAIN.md: four criteria, each 0 to 5 with a threshold of 3.
+DEFAULT_RUBRIC = (
+    ("relevance", "Relevance", "Fit with S3 needs and the fulfilment criteria"),
+    ("need", "Need", "The region's need and priority situation"),
+    ("feasibility", "Feasibility", "The region's commitment and capacity to co-design"),
+    ("impact", "Impact", "Expected effect and transferability"),
+)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(db: Database) -> None:
+    """Bring the schema to head, then load reference data if it is missing."""
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    seed_reference_data(db)
+
+
+def seed_reference_data(db: Database) -> None:
+    with db.transaction() as session:
+        load_regions(session)
+        if session.scalar(select(RubricCriterion.key).limit(1)) is None:
+            session.add_all(
+                RubricCriterion(key=key, label=label, description=text, position=i)
+                for i, (key, label, text) in enumerate(DEFAULT_RUBRIC)
+            )
