@@ -14,7 +14,9 @@ import uuid
 import psycopg
 from psycopg import sql
 
-ADMIN_URL = os.environ.get("S3DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "S3DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def pytest(env_extra: dict[str, str], extra: list[str]) -> int:
@@ -50,7 +52,8 @@ def main() -> int:
         status |= pytest({"S3DESK_TEST_DATABASE_URL": url}, extra)
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))
     return status
 
 

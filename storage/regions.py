@@ -12,9 +12,10 @@ from storage.models import Region
 from storage.text import fold
 
 # EU-27 membership is policy, not data any installed package ships; NUTS codes use EL for Greece.
-EU_MEMBER_CODES = frozenset(
-    ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
-)
+EU_MEMBER_CODES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,66 @@
+"""Finding the things commands name: applications by reference, people by mention or name."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handlers.errors import CommandError, NotFound
+from storage.models import Application, Identity, Person
+
+REF_PATTERN = re.compile(r"^TA-(\d{4})-(\d{4})$", re.I)
+# Slack `<@U123>` / `<@U123|name>`; Teams mentions arrive as display names or `@name`.
+_SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def normalise_ref(text: str) -> str:
+    ref = text.strip().upper()
+    if not REF_PATTERN.match(ref):
+        raise CommandError(f"`{text}` is not an application reference (like TA-2026-0007)")
+    return ref
+
+
+def get_application(session: Session, text: str, *, for_update: bool = False) -> Application:
+    ref = normalise_ref(text)
+    stmt = select(Application).where(Application.ref == ref)
+    if for_update:
+        stmt = stmt.with_for_update(of=Application)
+    app = session.scalar(stmt)
+    if app is None:
+        raise NotFound(f"No application `{ref}`.")
+    return app
+
+
+def find_person(session: Session, text: str, platform: str) -> Person:
+    """A person named by a platform mention, `@name`, an email or a full name."""
+    word = text.strip()
+    mention = _SLACK_MENTION.match(word)
+    if mention:
+        identity = session.scalar(
+            select(Identity).where(Identity.platform == "slack",
+                                   Identity.platform_user_id == mention.group(1))
+        )
+        if identity is None:
+            raise NotFound(f"<@{mention.group(1)}> is not registered with S3 Desk.")
+        return identity.person
+    name = word.removeprefix("@")
+    identity = session.scalar(
+        select(Identity).where(Identity.platform == platform, Identity.platform_user_id == name)
+    )
+    if identity is not None:
+        return identity.person
+    matches = list(
+        session.scalars(
+            select(Person).where(
+                (func.lower(Person.name) == name.lower())
+                | (func.lower(Person.email) == name.lower())
+            ).limit(2)
+        )
+    )
+    if not matches:
+        raise NotFound(f"Nobody called `{name}` is registered with S3 Desk.")
+    if len(matches) > 1:
+        raise CommandError(f"More than one person is called `{name}`: use their email.")
+    return matches[0]
