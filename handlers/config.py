@@ -23,3 +23,12 @@ class ProgrammeConfig:
     page_size: int = 20
     # how long contact data of closed cases is kept (days)
     retention_days: int = 730
+    # an assignment's milestones fall due this many days after the expert is assigned
+    milestone_offsets: tuple[tuple[str, int], ...] = (
+        ("kickoff", 14), ("work_plan", 42), ("mid_term", 120), ("final_deliverable", 210),
+        ("closure", 240),
+    )
+    # a milestone due within this many days is announced as due soon
+    milestone_warning_days: int = 7
+    # days of an expert's quarter an assignment takes unless the secretariat says otherwise
+    assignment_days: int = 10

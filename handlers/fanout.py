@@ -11,72 +11,147 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from handlers.types import Notice
+from handlers.types import Audience, Notice
 from storage.models import Identity, OutboxMessage, PersonRole, Place
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
+# reminders the scheduler computes reach console places too (a console shows them when open)
+SWEEP_PLACE_PLATFORMS = ("slack", "teams", "console")
 
 
-def targets(session: Session, notice: Notice) -> list[tuple[str, str]]:
+def targets(
+    session: Session,
+    notice: Notice,
+    place_platforms: tuple[str, ...] = DELIVERED_PLATFORMS,
+) -> list[tuple[str, str]]:
     """(platform, target) pairs the notice goes to."""
-    audience = notice.audience
-    if audience.kind == "places":
-        rows = session.execute(
-            select(Place.platform, Place.channel_id)
-            .where(Place.purpose == audience.purpose, Place.platform.in_(DELIVERED_PLATFORMS))
-            .order_by(Place.id)
-        )
-        return [(p, c) for p, c in rows]
-    if audience.kind == "person":
-        person_ids = [audience.person_id]
-    else:
-        person_ids = list(
-            session.scalars(select(PersonRole.person_id).where(PersonRole.role == "secretariat"))
-        )
-    rows = session.execute(
-        select(Identity.platform, Identity.platform_user_id)
-        .where(Identity.person_id.in_(person_ids), Identity.platform.in_(DELIVERED_PLATFORMS))
-        .order_by(Identity.id)
-    )
-    return [(p, f"user:{u}") for p, u in rows]
+    return Targets(session, place_platforms).of(notice.audience, notice.due_at)
 
 
-def schedule(session: Session, notices: Iterable[Notice], now: datetime) -> int:
+def audience_targets(
+    session: Session,
+    audience: Audience,
+    due_at: datetime | None = None,
+    place_platforms: tuple[str, ...] = DELIVERED_PLATFORMS,
+) -> list[tuple[str, str]]:
+    return Targets(session, place_platforms).of(audience, due_at)
+
+
+class Targets:
+    """Targets of many notices with a query per audience kind, not one per notice."""
+
+    def __init__(self, session: Session,
+                 place_platforms: tuple[str, ...] = DELIVERED_PLATFORMS) -> None:
+        self.session = session
+        self.place_platforms = place_platforms
+        self._places: dict[str, list[tuple[str, str, datetime]]] = {}
+        self._people: dict[int, list[tuple[str, str]]] = {}
+        self._secretariat: list[int] | None = None
+
+    def of(self, audience: Audience, due_at: datetime | None = None) -> list[tuple[str, str]]:
+        if audience.kind == "places":
+            places = self._places_for(audience.purpose or "")
+            # a channel registered after a reminder fell due does not get it late
+            return [(p, c) for p, c, since in places if due_at is None or since <= due_at]
+        if audience.kind == "person":
+            person_ids = [audience.person_id] if audience.person_id is not None else []
+        else:
+            if self._secretariat is None:
+                self._secretariat = list(self.session.scalars(
+                    select(PersonRole.person_id).where(PersonRole.role == "secretariat")
+                    .order_by(PersonRole.person_id)))
+            person_ids = self._secretariat
+        self.prefetch(person_ids)
+        return [t for person_id in person_ids for t in self._people[person_id]]
+
+    def prefetch(self, person_ids: Iterable[int]) -> None:
+        """Load the chat identities of these people in one query."""
+        missing = sorted({p for p in person_ids if p not in self._people})
+        if not missing:
+            return
+        for person_id in missing:
+            self._people[person_id] = []
+        rows = self.session.execute(
+            select(Identity.person_id, Identity.platform, Identity.platform_user_id)
+            .where(Identity.person_id.in_(missing), Identity.platform.in_(DELIVERED_PLATFORMS))
+            .order_by(Identity.id)
+        )
+        for person_id, platform, user in rows:
+            self._people[person_id].append((platform, f"user:{user}"))
+
+    def _places_for(self, purpose: str) -> list[tuple[str, str, datetime]]:
+        if purpose not in self._places:
+            self._places[purpose] = [
+                (p, c, since) for p, c, since in self.session.execute(
+                    select(Place.platform, Place.channel_id, Place.registered_at)
+                    .where(Place.purpose == purpose, Place.platform.in_(self.place_platforms))
+                    .order_by(Place.id))
+            ]
+        return self._places[purpose]
+
+
+def schedule(
+    session: Session,
+    notices: Iterable[Notice],
+    now: datetime,
+    *,
+    place_platforms: tuple[str, ...] = DELIVERED_PLATFORMS,
+    resolver: Targets | None = None,
+) -> int:
     """Insert one outbox row per notice target unless its dedupe key exists; returns rows added."""
-    added = 0
+    resolver = resolver or Targets(session, place_platforms)
+    notices = list(notices)
+    resolver.prefetch(n.audience.person_id for n in notices
+                      if n.audience.kind == "person" and n.audience.person_id is not None)
+    rows = []
     for notice in notices:
         card = notice.card.to_dict()
-        for platform, target in targets(session, notice):
-            added += insert_if_absent(
-                session,
-                {
-                    "dedupe_key": f"{notice.key}:{platform}:{target}",
-                    "kind": notice.kind,
-                    "platform": platform,
-                    "target": target,
-                    "thread_key": notice.thread_key,
-                    "starts_thread": notice.starts_thread,
-                    "edit_of": f"{notice.edit_of}:{platform}:{target}" if notice.edit_of else None,
-                    "card": card,
-                    "due_at": notice.due_at or now,
-                    "useful_until": notice.useful_until,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                },
-            )
-    return added
+        for platform, target in resolver.of(notice.audience, notice.due_at):
+            rows.append({
+                "dedupe_key": f"{notice.key}:{platform}:{target}",
+                "kind": notice.kind,
+                "platform": platform,
+                "target": target,
+                "thread_key": notice.thread_key,
+                "starts_thread": notice.starts_thread,
+                "edit_of": f"{notice.edit_of}:{platform}:{target}" if notice.edit_of else None,
+                "card": card,
+                "due_at": notice.due_at or now,
+                "useful_until": notice.useful_until,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            })
+    return insert_all_if_absent(session, rows)
 
+
+def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert-if-absent many rows, a few statements in all; returns the rows added.
+
+    A key repeated in `rows` keeps its first row, as one insert after another would.
+    """
+    rows = list({row["dedupe_key"]: row for row in reversed(rows)}.values())[::-1]
+    if not rows:
+        return 0
+    if len(rows) == 1:
+        return insert_if_absent(session, rows[0])
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    # one compiled statement, sent as batched multi-row inserts ("insertmanyvalues")
+    stmt = (make(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(table.c.id))
+    return len(session.execute(stmt, rows).all())
 
 def insert_if_absent(session: Session, row: dict[str, Any]) -> int:
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = make(OutboxMessage).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    # psycopg reports rowcount -1 here; the returned ids say what was really inserted
+    return len(session.execute(stmt.returning(OutboxMessage.id)).all())

@@ -83,6 +83,8 @@ class Pager:
     total: int
     previous_command: str | None = None
     next_command: str | None = None
+    # `pages` and `total` are lower bounds: counting stopped there to stay fast at scale
+    at_least: bool = False
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # indexed: the sweep looks up decisions made N days ago (applicants still to inform)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     announced_at: Mapped[datetime | None]
     revision: Mapped[int] = mapped_column(default=1)
 

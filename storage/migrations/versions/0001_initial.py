@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 13:58:27.562356
+Create Date: 2026-11-26 14:08:46.721877
 """
 
 from collections.abc import Sequence
@@ -40,6 +40,7 @@ def upgrade() -> None:
     op.create_table('cutoffs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('calendar_date', sa.Date(), nullable=True),
     sa.Column('closes_at', storage.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', storage.models.base.AwareDateTime(timezone=True), nullable=True),
     sa.Column('evaluation_deadline', sa.Date(), nullable=True),
@@ -47,6 +48,7 @@ def upgrade() -> None:
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('announced_at', storage.models.base.AwareDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cutoffs')),
+    sa.UniqueConstraint('calendar_date', name=op.f('uq_cutoffs_calendar_date')),
     sa.UniqueConstraint('date', name=op.f('uq_cutoffs_date'))
     )
     with op.batch_alter_table('cutoffs', schema=None) as batch_op:
@@ -66,6 +68,7 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(length=20), nullable=False),
     sa.Column('target', sa.String(length=300), nullable=False),
     sa.Column('thread_key', sa.String(length=100), nullable=True),
+    sa.Column('starts_thread', sa.Boolean(), nullable=False),
     sa.Column('edit_of', sa.String(length=300), nullable=True),
     sa.Column('card', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('due_at', storage.models.base.AwareDateTime(timezone=True), nullable=False),
@@ -320,6 +323,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
     sa.UniqueConstraint('application_id', name=op.f('uq_decisions_application_id'))
     )
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decisions_decided_at'), ['decided_at'], unique=False)
+
     op.create_table('evaluator_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -425,6 +431,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evaluator_assignments_application_id'))
 
     op.drop_table('evaluator_assignments')
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decisions_decided_at'))
+
     op.drop_table('decisions')
     op.drop_table('consensus_scores')
     with op.batch_alter_table('conflict_declarations', schema=None) as batch_op:

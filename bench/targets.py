@@ -1,0 +1,118 @@
+"""The performance targets, checked against what a run measured (figures, never failures).
+
+Targets speak of PostgreSQL at 100,000 applications; a run without those uses the largest
+size and the first database it measured, and says so.
+"""
+
+from __future__ import annotations
+
+from bench.results import RunResults
+
+COMMANDS = ("list", "list q:", "show", "score")
+P99_RATIO_C10 = 1.5
+P999_C50_MS = 300.0
+P50_GROWTH = 1.2
+RSS_FACTOR, RSS_EXTRA_MB = 1.3, 50.0
+SWEEP_MS = 50.0
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "NOT met")
+
+
+def evaluate(results: RunResults) -> list[str]:
+    if not results.servers:
+        return ["- no server was measured"]
+    databases = [run.database for run in results.servers]
+    db = "postgres" if "postgres" in databases else databases[0]
+    sizes = sorted({run.size for run in results.servers if run.database == db})
+    big, small = sizes[-1], sizes[0]
+    lines = [f"Checked on {db} at {big:,} applications (smallest size {small:,}).", ""]
+    lines += _p99_ratio(results, db, big)
+    lines += _p999(results, db, big)
+    lines += _p50_growth(results, db, big, small)
+    lines += _rss(results, db, big)
+    lines += _sweep(results, db, big)
+    lines += _delivery(results)
+    return lines
+
+
+def _p99_ratio(results: RunResults, db: str, size: int) -> list[str]:
+    ours = results.level(db, size, "s3desk", 10)
+    bare = results.level(db, size, "bare", 10)
+    if ours is None or bare is None:
+        return [f"- p99 at c=10 within {P99_RATIO_C10}x bare: n/a (c=10 not measured)"]
+    lines = []
+    for label in COMMANDS:
+        s = ours.by_command.get(label)
+        if s is None:
+            continue
+        factor = s.p99 / bare.summary.p99
+        lines.append(f"- `{label}` p99 at c=10 {s.p99:.2f} ms = {factor:.2f}x bare "
+                     f"{bare.summary.p99:.2f} ms (target {P99_RATIO_C10}x): "
+                     f"{_verdict(factor <= P99_RATIO_C10)}")
+    return lines
+
+
+def _p999(results: RunResults, db: str, size: int) -> list[str]:
+    ours = results.level(db, size, "s3desk", 50)
+    if ours is None:
+        return [f"- p99.9 at c=50 under {P999_C50_MS:.0f} ms: n/a (c=50 not measured)"]
+    return [f"- `{label}` p99.9 at c=50 {s.p999:.1f} ms (target < {P999_C50_MS:.0f} ms): "
+            f"{_verdict(s.p999 < P999_C50_MS)}"
+            for label, s in sorted(ours.by_command.items())]
+
+
+def _p50_growth(results: RunResults, db: str, big: int, small: int) -> list[str]:
+    if big == small:
+        return [f"- p50 at the largest size within {P50_GROWTH}x the smallest: n/a (one size)"]
+    lines = []
+    run = results.server(db, big, "s3desk")
+    concurrency = min(level.concurrency for level in run.levels) if run else 1
+    large = results.level(db, big, "s3desk", concurrency)
+    little = results.level(db, small, "s3desk", concurrency)
+    if large is None or little is None:
+        return ["- p50 growth: n/a"]
+    for label in COMMANDS:
+        a, b = large.by_command.get(label), little.by_command.get(label)
+        if a is None or b is None:
+            continue
+        factor = a.p50 / b.p50
+        lines.append(f"- `{label}` p50 at c={concurrency}: {a.p50:.2f} ms at {big:,} vs "
+                     f"{b.p50:.2f} ms at {small:,} = {factor:.2f}x (target {P50_GROWTH}x): "
+                     f"{_verdict(factor <= P50_GROWTH)}")
+    return lines
+
+
+def _rss(results: RunResults, db: str, size: int) -> list[str]:
+    ours, bare = results.server(db, size, "s3desk"), results.server(db, size, "bare")
+    if not ours or not bare or ours.peak_rss_mb is None or bare.peak_rss_mb is None:
+        return ["- peak RSS: n/a"]
+    limit = RSS_FACTOR * bare.peak_rss_mb + RSS_EXTRA_MB
+    return [f"- peak RSS {ours.peak_rss_mb:.0f} MB vs limit {limit:.0f} MB "
+            f"({RSS_FACTOR}x bare {bare.peak_rss_mb:.0f} MB + {RSS_EXTRA_MB:.0f} MB): "
+            f"{_verdict(ours.peak_rss_mb <= limit)}"]
+
+
+def _sweep(results: RunResults, db: str, size: int) -> list[str]:
+    found = [t for t in results.timings
+             if t.name == "due-sweep" and t.database == db and t.size == size]
+    if not found or not found[0].figures:
+        return [f"- due-sweep under {SWEEP_MS:.0f} ms: n/a"]
+    figures = found[0].figures
+    worst = max(float(figures["catch-up ms"]), float(figures["tick max ms"]))
+    return [f"- due-sweep: catch-up {figures['catch-up ms']} ms, ticks p50 "
+            f"{figures['tick p50 ms']} / max {figures['tick max ms']} ms (target < "
+            f"{SWEEP_MS:.0f} ms): {_verdict(worst < SWEEP_MS)}"]
+
+
+def _delivery(results: RunResults) -> list[str]:
+    found = [t for t in results.timings if t.name.startswith("delivery") and t.figures]
+    if not found:
+        return ["- delivery limited only by per-channel pacing: n/a"]
+    lines = []
+    for t in found:
+        verdict = t.figures.get("pacing-limited")
+        lines.append(f"- {t.name} on {t.database}: {t.figures.get('rows/s', '-')} rows/s, "
+                     f"pacing-limited: {verdict or '-'}")
+    return lines

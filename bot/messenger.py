@@ -1,0 +1,254 @@
+"""Delivering the outbox: claim due rows, hand each to its platform's sender, record the result.
+
+Any number of replicas may run a messenger on PostgreSQL: claims are leased rows taken with
+SKIP LOCKED, so a row goes to one worker at a time. A row is marked sent only after the
+platform said ok. When a lease ran out (the worker died, or a send hung), the next worker
+first asks the platform whether the earlier attempt landed (`find_posted`) and posts only
+if it did not. Posts to one channel are paced (about one a second); other channels do not
+wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
+
+from bot.edge import Clock, system_clock
+from bot.senders import Delivery, PermanentSendError, Sender, TransientSendError
+from handlers.types import Card
+from storage.db import Database
+from storage.outbox import Claim, claim_due
+from storage.outbox_settle import (
+    MAX_ATTEMPTS,
+    mark_failed,
+    mark_missed,
+    mark_sent,
+    release,
+    retry_later,
+)
+
+log = logging.getLogger("s3desk.messenger")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Messenger:
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, Sender] | None = None,
+        clock: Clock = system_clock,
+        worker_id: str | None = None,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        pace_seconds: float = 1.0,
+        batch: int = 50,
+        poll_seconds: float = 5.0,
+        max_attempts: int = MAX_ATTEMPTS,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.senders: dict[str, Sender] = dict(senders or {})
+        self.clock = clock
+        self.worker_id = worker_id or default_worker_id()
+        self.lease = lease
+        self.pace_seconds = pace_seconds
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._monotonic = monotonic
+        # per (platform, target): the monotonic instant the next post may go out
+        self._next_slot: dict[tuple[str, str], float] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.results: dict[str, int] = defaultdict(int)
+        self._results_lock = threading.Lock()
+
+    def register(self, sender: Sender) -> None:
+        """Deliver rows of `sender.platform` through it (one sender per platform)."""
+        self.senders[sender.platform] = sender
+        self.wake()
+
+    # -- one pass ---------------------------------------------------------------------
+
+    async def deliver_due(self, limit: int | None = None) -> int:
+        """Claim and deliver what is due now; returns the number of rows handled."""
+        if not self.senders:
+            return 0
+        claims = await asyncio.to_thread(
+            claim_due, self.db, now=self.clock(), worker_id=self.worker_id, lease=self.lease,
+            limit=limit or self.batch, platforms=tuple(sorted(self.senders)),
+        )
+        by_channel: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        for claim in claims:
+            by_channel[(claim.platform, claim.target)].append(claim)
+        # each channel in its own task: pacing one channel never holds up another
+        await asyncio.gather(*(self._deliver_channel(key, rows)
+                               for key, rows in by_channel.items()))
+        return len(claims)
+
+    async def _deliver_channel(self, channel: tuple[str, str], claims: Iterable[Claim]) -> None:
+        for claim in claims:
+            try:
+                await self._deliver(channel, claim)
+            except Exception:  # a broken row must not stop the rest of the channel
+                log.exception("delivering outbox row %s failed unexpectedly", claim.row_id)
+
+    async def _deliver(self, channel: tuple[str, str], claim: Claim) -> None:
+        sender = self.senders[claim.platform]
+        try:
+            delivery = to_delivery(claim)
+        except (KeyError, TypeError, ValueError) as exc:
+            await self._settle("failed", mark_failed, claim.row_id, self.worker_id,
+                               f"unreadable card: {exc}")
+            return
+        message_id: str | None = None
+        try:
+            if claim.edit_message_id:
+                await self._paced(channel)
+                if not await self._lease_left(claim):
+                    return
+                await sender.update(delivery, claim.edit_message_id)
+                message_id = claim.edit_message_id
+            else:
+                message_id = await sender.find_posted(delivery) if claim.retried else None
+                if message_id is None:
+                    if claim.useful_until is not None and self.clock() > claim.useful_until:
+                        await self._settle("missed", mark_missed, claim.row_id, self.worker_id,
+                                           "no longer useful when it could be sent")
+                        return
+                    await self._paced(channel)
+                    if not await self._lease_left(claim):
+                        return
+                    message_id = await sender.post(delivery)
+        except TransientSendError as exc:
+            await self._retry(claim, str(exc) or "temporary failure", exc.retry_after)
+        except PermanentSendError as exc:
+            await self._settle("failed", mark_failed, claim.row_id, self.worker_id,
+                               str(exc) or "refused by the platform")
+        except Exception as exc:
+            # unknown trouble: keep the row, try again with backoff; log no card content
+            log.warning("sending outbox row %s raised %s", claim.row_id, type(exc).__name__,
+                        exc_info=True)
+            await self._retry(claim, f"{type(exc).__name__}: {exc}", None)
+        else:
+            if message_id is None:  # a sender broke the contract: nothing to record
+                await self._retry(claim, "the platform returned no message id", None)
+                return
+            await self._settle("sent", mark_sent, claim.row_id, self.worker_id, message_id,
+                               self.clock())
+
+    async def _retry(self, claim: Claim, error: str, retry_after: float | None) -> None:
+        status = await asyncio.to_thread(
+            retry_later, self.db, claim.row_id, self.worker_id, error, self.clock(),
+            retry_after=retry_after, max_attempts=self.max_attempts,
+        )
+        self._count("failed" if status == "failed" else "retried")
+
+    async def _settle(self, result: str, settle: Callable[..., bool], *args: object) -> None:
+        if await asyncio.to_thread(settle, self.db, *args):
+            self._count(result)
+        else:
+            # our lease ran out and another worker owns the row now
+            self._count("lost")
+
+    async def _lease_left(self, claim: Claim) -> bool:
+        """Post only while the lease holds; otherwise hand the row back for another pass."""
+        if self.clock() < claim.lease_until - timedelta(seconds=5):
+            return True
+        await asyncio.to_thread(release, self.db, claim.row_id, self.worker_id)
+        self._count("released")
+        return False
+
+    async def _paced(self, channel: tuple[str, str]) -> None:
+        if self.pace_seconds <= 0:
+            return
+        now = self._monotonic()
+        slot = max(now, self._next_slot.get(channel, now))
+        self._next_slot[channel] = slot + self.pace_seconds
+        if slot > now:
+            await self._sleep(slot - now)
+        if len(self._next_slot) > 1000:
+            current = self._monotonic()
+            self._next_slot = {k: v for k, v in self._next_slot.items() if v > current}
+
+    def _count(self, result: str) -> None:
+        with self._results_lock:
+            self.results[result] += 1
+
+    # -- the background loop ----------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something was scheduled: look at the outbox now rather than at the next poll."""
+        loop = self._loop
+        if loop is not None and loop.is_running() and not _in_loop(loop):
+            loop.call_soon_threadsafe(self._wake.set)
+        else:
+            self._wake.set()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        # a fresh event, bound to this loop (a messenger may outlive one event loop in tests)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                handled = await self.deliver_due()
+            except Exception:
+                log.exception("outbox pass failed; trying again shortly")
+                handled = 0
+            if self._stopping or handled >= self.batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="messenger")
+        return self._task
+
+    async def stop(self) -> None:
+        """Finish the rows in hand, then stop."""
+        self._stopping = True
+        self.wake()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+
+def to_delivery(claim: Claim) -> Delivery:
+    return Delivery(
+        row_id=claim.row_id,
+        dedupe_key=claim.dedupe_key,
+        platform=claim.platform,
+        target=claim.target,
+        card=Card.from_dict(claim.card),
+        kind=claim.kind,
+        thread_root=claim.thread_root,
+        starts_thread=claim.starts_thread,
+        edit_message_id=claim.edit_message_id,
+    )
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

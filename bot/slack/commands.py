@@ -1,0 +1,63 @@
+"""`/s3 ...`: the text after the slash command is the command, answered in the ack itself.
+
+With `process_before_response=True` the listener's ack is the HTTP response, so the reply
+costs one round trip and no Web API call. A command whose outcome is a form opens it as a
+modal with the trigger id instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import modals, parse, render
+from bot.slack.runtime import SlackRuntime
+from handlers.desk import error_card
+from handlers.types import Outcome
+
+log = logging.getLogger("s3desk.slack.commands")
+
+SLASH_COMMAND = "/s3"
+
+
+async def open_form(client: AsyncWebClient, trigger_id: str, outcome: Outcome,
+                    channel_id: str | None, thread_id: str | None = None,
+                    push: bool = False) -> bool:
+    """Open the outcome's form as a modal; False when Slack would not (trigger used up)."""
+    form = outcome.reply.form
+    if form is None:
+        return False
+    view = modals.form_view(form, channel_id, thread_id)
+    try:
+        if push:
+            await client.views_push(trigger_id=trigger_id, view=view)
+        else:
+            await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.info("form not opened: %s", exc.response.get("error"))
+        return False
+    return True
+
+
+FORM_NOT_OPENED = Outcome(error_card(
+    "The form could not be opened (Slack allows a few seconds for that). Please try again."))
+
+
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    @app.command(SLASH_COMMAND)
+    async def on_slash_command(ack: AsyncAck, body: dict[str, Any],
+                               client: AsyncWebClient) -> None:
+        inbound = parse.slash_command(body, runtime.now())
+        outcome = await runtime.run(inbound)
+        if outcome.opens_form and outcome.reply.form is not None:
+            where = inbound.where
+            if await open_form(client, body["trigger_id"], outcome,
+                               where.channel_id if where else None):
+                await ack()
+                return
+            outcome = FORM_NOT_OPENED
+        await ack(**render.reply_payload(outcome))

@@ -1,0 +1,61 @@
+"""Messages: a command typed in a case's thread, or in a direct message to the bot.
+
+In a case thread (a thread under a case card the bot posted) a reply that starts with a
+command runs as its author, and the desk knows the case from the thread. Other talk in the
+thread is left alone. In the bot's direct-message tab every message is a command. Edits,
+joins and other subtypes, other bots and our own posts are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import parse
+from bot.slack.answers import answer
+from bot.slack.runtime import SlackRuntime
+from handlers.types import Button, Card, Outcome
+
+
+def form_button(outcome: Outcome, text: str) -> Outcome:
+    """A message cannot open a modal (no trigger id): offer a button that can."""
+    form = outcome.reply.form
+    title = form.title if form else outcome.reply.title
+    card = Card(title=title, text=("Press the button to open the form.",),
+                buttons=(Button("Open the form", text, "primary"),))
+    return Outcome(card)
+
+
+async def wanted(runtime: SlackRuntime, event: dict[str, Any], bot_user: str | None) -> bool:
+    if not parse.is_person_message(event, bot_user):
+        return False
+    if event.get("channel_type") == "im":
+        return True
+    thread = event.get("thread_ts")
+    if not thread or thread == event.get("ts"):
+        return False
+    text = parse.command_text(event.get("text"))
+    return runtime.is_command(parse.strip_mention(text)) and await runtime.is_case_thread(
+        str(event.get("channel")), str(thread))
+
+
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    @app.event("message")
+    async def on_message(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
+                         context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        await ack()
+        if not await wanted(runtime, event, context.bot_user_id):
+            return
+        inbound = parse.thread_message(body, runtime.now())
+        outcome = await runtime.run(inbound)
+        if outcome.opens_form:
+            outcome = form_button(outcome, inbound.text)
+        # Slack retries an event it thinks was lost: the command ran once (the desk keys
+        # it on the event id), and the answer is posted once.
+        async with runtime.once(inbound.source_id or "") as first:
+            if first:
+                await answer(client, outcome, user_id=inbound.user_id,
+                             channel_id=event.get("channel"),
+                             thread_ts=event.get("thread_ts"))

@@ -1,0 +1,184 @@
+"""`POST /api/messages`: Bot Framework activities in, authenticated before any turn runs.
+
+botbuilder's own aiohttp entry point answers 500 to a malformed token and runs a turn for
+an unsigned request when no app id is set. This endpoint authenticates first and answers
+401 to every authentication failure without running anything, serves only allow-listed
+tenants, and refuses to start in production without the app's credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from msrest.serialization import Model
+
+from bot.config import Settings
+from bot.senders import Sender
+from bot.teams.bot import DeskBot
+from bot.teams.connector import Backoff, Connector
+from bot.teams.parse import tenant_of
+from bot.teams.reach import Reach
+from bot.teams.sender import TeamsSender
+from handlers.desk import Desk
+from storage.db import Database
+
+log = logging.getLogger("s3desk.teams")
+ROUTE = "/api/messages"
+
+
+class TeamsSettingsError(SystemExit):
+    """The Teams settings are unsafe or incomplete here; the message says how to fix them.
+
+    A SystemExit: wherever start-up raises it, `s3desk serve` ends with this one message
+    and exit status 1, not a traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"s3desk: {message}")
+        self.message = message
+
+
+class Registrar(Protocol):
+    def register(self, sender: Sender) -> None: ...
+
+    def wake(self) -> None: ...
+
+
+class Services(Protocol):
+    settings: Settings
+    db: Database
+    desk: Desk
+    messenger: Registrar
+    clock: Callable[[], datetime]
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse settings that would let anyone drive the bot, before the server starts."""
+    missing = [name for name, value in (
+        ("MICROSOFT_APP_ID", settings.microsoft_app_id),
+        ("MICROSOFT_APP_PASSWORD", settings.microsoft_app_password
+         and settings.microsoft_app_password.get_secret_value()),
+    ) if not value]
+    if settings.env == "production" and missing:
+        raise TeamsSettingsError(
+            f"S3DESK_ENV=production needs {' and '.join(missing)} (the Azure Bot's app "
+            "credentials): without them anyone could post to /api/messages unsigned. Set "
+            "them, or run with S3DESK_ENV=development on a machine of your own.")
+    if settings.microsoft_app_type.lower() == "singletenant" and not \
+            settings.microsoft_app_tenant_id:
+        raise TeamsSettingsError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID.")
+
+
+def allowed_tenants(settings: Settings) -> frozenset[str]:
+    return frozenset(t.strip() for t in settings.teams_allowed_tenants.split(",") if t.strip())
+
+
+class BotConfiguration:
+    """The attribute names botbuilder's configuration-driven authentication reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id or ""
+        password = settings.microsoft_app_password
+        self.APP_PASSWORD = password.get_secret_value() if password else ""
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+
+
+def install(app: web.Application, services: Services) -> None:
+    """Mount Teams on the shared server and register its outbox sender."""
+    check_settings(services.settings)
+    authentication = ConfigurationBotFrameworkAuthentication(BotConfiguration(services.settings))
+    mount(app, services, authentication)
+
+
+def mount(app: web.Application, services: Services,
+          authentication: BotFrameworkAuthentication, backoff: Backoff | None = None
+          ) -> TeamsEndpoint:
+    settings = services.settings
+    connector = Connector(authentication, settings.microsoft_app_id or "", backoff)
+    reach = Reach(services.db, connector)
+    bot = DeskBot(services.desk, reach, services.clock, services.messenger)
+    endpoint = TeamsEndpoint(CloudAdapter(authentication), bot, authentication,
+                             allowed_tenants(settings),
+                             authenticated=bool(settings.microsoft_app_id))
+    services.messenger.register(TeamsSender(reach))
+    app.router.add_post(ROUTE, endpoint.handle)
+
+    async def _close(_app: web.Application) -> None:
+        await connector.close()
+
+    app.on_cleanup.append(_close)
+    return endpoint
+
+
+class TeamsEndpoint:
+    def __init__(self, adapter: CloudAdapter, bot: DeskBot,
+                 authentication: BotFrameworkAuthentication, tenants: frozenset[str],
+                 *, authenticated: bool) -> None:
+        self.adapter = adapter
+        self.bot = bot
+        self.authentication = authentication
+        self.tenants = tenants
+        self.authenticated = authenticated
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return _problem(415, "send the activity as application/json")
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body)
+        except (ValueError, TypeError, AttributeError):
+            return _problem(400, "the body is not a Bot Framework activity")
+        if not activity.type or activity.conversation is None or \
+                activity.from_property is None:
+            return _problem(400, "the body is not a Bot Framework activity")
+        try:
+            result = await self._authenticate(activity, request.headers.get("Authorization", ""))
+        except Exception as exc:  # every way a token can be wrong is the same answer: 401
+            log.warning("refused an activity: authentication failed (%s)", type(exc).__name__)
+            return _problem(401, "unauthorized")
+        tenant = tenant_of(activity)
+        if self.tenants and tenant not in self.tenants:
+            log.warning("refused an activity from a tenant not on S3DESK_TEAMS_TENANTS")
+            return _problem(403, "this tenant is not served here")
+        try:
+            invoke = await self.adapter.process_activity(result, activity, self.bot.on_turn)
+        except Exception:
+            # Teams sends the activity again; the desk's replay guard keeps that harmless.
+            log.exception("a Teams turn failed (activity type %s)", activity.type)
+            return _problem(500, "the bot could not handle this activity; try again")
+        if invoke is None:
+            return web.Response(status=201)
+        payload = invoke.body
+        if isinstance(payload, Model):
+            payload = serializer_helper(payload)
+        return web.json_response(payload, status=invoke.status,
+                                 dumps=lambda data: json.dumps(data, default=str))
+
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        if not self.authenticated:
+            return await self.authentication.authenticate_request(activity, header)
+        # Token checks fetch signing keys with a blocking HTTP client: keep them off the loop.
+        return await asyncio.to_thread(
+            asyncio.run, self.authentication.authenticate_request(activity, header))
+
+
+def _problem(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+__all__ = ["ROUTE", "TeamsSettingsError", "allowed_tenants", "check_settings", "install",
+           "mount"]

@@ -1,0 +1,172 @@
+"""`set REF FIELD VALUE`, `status REF STATE [reason]` and `note REF TEXT`: the secretariat
+corrects a case, moves it along the allowed transitions, or writes a note. Each is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.context import Context
+from handlers.errors import CommandError
+from handlers.intake import search_text_for
+from handlers.intake_fields import (
+    NONE_WORDS,
+    FieldProblem,
+    check_category,
+    check_challenges,
+    check_contact_name,
+    check_email,
+    check_needs,
+    check_organisation,
+    check_region,
+    check_topic,
+)
+from handlers.lookup import get_application
+from handlers.parse import Args
+from handlers.recording import move_status
+from handlers.registry import SECRETARIAT, registry
+from handlers.types import Button, Card, Fact, Outcome
+from storage.models import Application, Note
+from storage.status import IllegalTransition
+
+NOTE_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Editable:
+    attribute: str
+    check: Callable[[Session, Any], Any]
+    clearable: bool = False
+    # contact data: the audit log records that it changed, never the value
+    personal: bool = False
+
+
+EDITABLE: dict[str, Editable] = {
+    "org": Editable("applicant_organisation", lambda s, v: check_organisation(v)),
+    "contact": Editable("contact_name", lambda s, v: check_contact_name(v), True, True),
+    "email": Editable("contact_email", lambda s, v: check_email(v), True, True),
+    "topic": Editable("topic", lambda s, v: check_topic(v)),
+    "challenges": Editable("challenges", lambda s, v: list(check_challenges(v)), True),
+    "needs": Editable("needs", lambda s, v: check_needs(v), True),
+    "region": Editable("region_code", lambda s, v: check_region(s, v).code),
+    "category": Editable("cohesion_confirmed", lambda s, v: check_category(v)),
+}
+ALIASES = {"organisation": "org", "contact_name": "contact", "contact_email": "email",
+           "cohesion": "category"}
+SET_USAGE = f"set REF FIELD VALUE (FIELD: {', '.join(EDITABLE)})"
+
+
+def _field_and_value(args: Args) -> tuple[str, str]:
+    if len(args.positional) >= 2:
+        return args.positional[1].lower(), args.rest(2).strip()
+    if len(args.positional) == 1 and len(args.options) == 1:
+        # `set TA-2026-0007 email:a@b.eu` reads the same as `set TA-2026-0007 email a@b.eu`
+        return next(iter(args.options.items()))
+    raise CommandError("name the case, the field and its new value, e.g. "
+                       "`set TA-2026-0007 topic foresight`")
+
+
+def _audited(edit: Editable, value: Any) -> Any:
+    if edit.personal:
+        return "given" if value else None
+    return value
+
+
+@registry.command("set", usage=SET_USAGE, roles=SECRETARIAT, writes=True,
+                  summary="correct one field of a case")
+def set_field(ctx: Context, args: Args) -> Outcome:
+    field, raw = _field_and_value(args)
+    field = ALIASES.get(field, field)
+    edit = EDITABLE.get(field)
+    if edit is None:
+        raise CommandError(f"`{field}` cannot be set; fields: {', '.join(EDITABLE)}")
+    app = get_application(ctx.session, args.positional[0], for_update=True)
+    if not raw:
+        raise CommandError(f"give the new {field}" + (" (or `none` to clear it)"
+                                                      if edit.clearable else ""))
+    value: Any
+    try:
+        if edit.clearable and raw.lower() in NONE_WORDS:
+            value = [] if field == "challenges" else "" if field == "needs" else None
+        else:
+            value = edit.check(ctx.session, raw)
+    except FieldProblem as problem:
+        raise CommandError(f"{field}: {problem}") from None
+    before = getattr(app, edit.attribute)
+    if before == value:
+        return Outcome(Card(title=f"{app.ref} unchanged", text=(f"The {field} is already that.",)))
+    setattr(app, edit.attribute, value)
+    if field == "region":
+        _move_region(ctx, app, value)
+    if field == "category":
+        # the confirmed value becomes the default offered for the region's next application
+        app.region.cohesion_category = value
+    if field in ("org", "needs", "region"):
+        app.search_text = search_text_for(app.applicant_organisation, app.region.name,
+                                          app.needs, app.ref)
+    app.updated_at = ctx.now
+    ctx.audit("application", app.ref, "set", {field: _audited(edit, before)},
+              {field: _audited(edit, value)})
+    shown = "(contact data)" if edit.personal else _shown(value)
+    return Outcome(Card(title=f"{app.ref}: {field} changed", facts=(Fact(field, shown),),
+                        buttons=(Button("Show", f"show {app.ref}"),), tone="success"))
+
+
+def _move_region(ctx: Context, app: Application, code: str) -> None:
+    region = check_region(ctx.session, code)
+    app.region = region
+    app.country_code = region.country_code
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    text = "none" if value in (None, "") else str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+@registry.command("status", usage="status REF STATE [reason]", roles=SECRETARIAT,
+                  writes=True, summary="move a case along the allowed transitions")
+def set_status(ctx: Context, args: Args) -> Outcome:
+    if len(args.positional) < 2:
+        raise CommandError("name the case and its new state, e.g. "
+                           "`status TA-2026-0007 screening`")
+    app = get_application(ctx.session, args.positional[0], for_update=True)
+    wanted = args.positional[1].strip().lower()
+    reason = args.rest(2).strip() or None
+    if wanted == app.status:
+        raise CommandError(f"{app.ref} is already {wanted}", show_usage=False)
+    try:
+        move_status(app, wanted, ctx.audit, reason)
+    except IllegalTransition as exc:
+        raise CommandError(f"{app.ref}: {exc}", show_usage=False) from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    app.updated_at = ctx.now
+    facts = [Fact("Status", app.status)] + ([Fact("Reason", reason)] if reason else [])
+    return Outcome(Card(title=f"{app.ref} is now {app.status}", facts=tuple(facts),
+                        buttons=(Button("Show", f"show {app.ref}"),), tone="success"))
+
+
+@registry.command("note", usage="note REF TEXT", roles=SECRETARIAT, writes=True,
+                  summary="add a note to a case")
+def add_note(ctx: Context, args: Args) -> Outcome:
+    if not args.positional:
+        raise CommandError("name the case and write the note, e.g. "
+                           "`note TA-2026-0007 called the applicant`")
+    app = get_application(ctx.session, args.positional[0])
+    text = args.rest(1).strip()
+    if not text:
+        raise CommandError("write the note after the reference")
+    if len(text) > NOTE_LIMIT:
+        raise CommandError(f"a note holds at most {NOTE_LIMIT} characters ({len(text)} given)")
+    note = Note(application_id=app.id, author_id=ctx.actor.person_id, text=text,
+                created_at=ctx.now)
+    ctx.session.add(note)
+    ctx.session.flush()
+    ctx.audit("application", app.ref, "note", None, {"note_id": note.id, "text": text[:300]})
+    return Outcome(Card(title=f"Note added to {app.ref}", text=(text,),
+                        buttons=(Button("Show", f"show {app.ref}"),), tone="success"))

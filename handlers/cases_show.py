@@ -1,0 +1,108 @@
+"""`show REF`: the case card with its notes and recent history.
+
+The secretariat and observers see every case; an evaluator only the cases assigned to them.
+A fixed number of statements: the case (with region and cut-off), the assignment check for
+an evaluator, each card section's own lookups, the notes and the history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+import handlers.case_base  # noqa: F401  (registers the base section of the card)
+from handlers.case_card import CaseView, fill_case_view
+from handlers.context import Context
+from handlers.errors import CommandError, NotAllowed
+from handlers.lookup import get_application
+from handlers.parse import Args
+from handlers.registry import KNOWN, registry
+from handlers.types import Button, Card, Fact, Outcome
+from storage.models import Application, EvaluatorAssignment
+from storage.queries_applications import case_history, case_notes
+from storage.status import TRANSITIONS
+
+HISTORY_SHOWN = 10
+NOTES_SHOWN = 5
+DETAIL_SHOWN = 120
+
+
+def check_can_see(ctx: Context, app: Application) -> None:
+    if ctx.actor.has("secretariat", "observer"):
+        return
+    assigned = ctx.session.scalar(
+        select(EvaluatorAssignment.id).where(
+            EvaluatorAssignment.application_id == app.id,
+            EvaluatorAssignment.person_id == ctx.actor.person_id,
+            EvaluatorAssignment.active.is_(True),
+        ).limit(1)
+    )
+    if assigned is None:
+        raise NotAllowed(f"{app.ref} is not assigned to you.")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return "none" if value in (None, "") else str(value)
+
+
+def describe(action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """One history line for an audit entry, in words."""
+    before, after = before or {}, after or {}
+    if action == "created":
+        text = "registered"
+    elif action == "status":
+        text = f"status {_value(before.get('status'))} → {_value(after.get('status'))}"
+        reason = after.get("reason") or after.get("why")
+        text += f" ({reason})" if reason else ""
+    elif action == "note":
+        text = "added a note"
+    elif action == "set":
+        text = "; ".join(f"{key} {_value(before.get(key))} → {_value(value)}"
+                         for key, value in after.items())
+    else:
+        details = ", ".join(f"{k} {_value(v)}" for k, v in after.items()
+                            if not isinstance(v, dict))
+        text = f"{action.replace('_', ' ')}" + (f": {details}" if details else "")
+    return text if len(text) <= DETAIL_SHOWN else text[: DETAIL_SHOWN - 1] + "…"
+
+
+def _buttons(app: Application, view: CaseView) -> list[Button]:
+    """Status moves the secretariat may make, unless a feature offers its own command."""
+    offered = {button.command.split()[0] for button in view.buttons}
+    moves = sorted(TRANSITIONS[app.status] - {"withdrawn"} - offered)
+    return [Button(f"Status: {state}", f"status {app.ref} {state}") for state in moves[:4]]
+
+
+@registry.command("show", usage="show REF", roles=KNOWN,
+                  summary="a case card with its notes and history")
+def show(ctx: Context, args: Args) -> Outcome:
+    args.expect(max_positional=1)
+    if not args.positional:
+        raise CommandError("name the case, e.g. `show TA-2026-0007`")
+    app = get_application(ctx.session, args.positional[0])
+    check_can_see(ctx, app)
+    view = fill_case_view(ctx.session, app, ctx.actor, CaseView())
+    submitted = app.submitted_at.astimezone(ctx.config.timezone)
+    view.facts.insert(min(5, len(view.facts)), Fact("Submitted", f"{submitted:%Y-%m-%d %H:%M}"))
+    text = list(view.text)
+    notes = case_notes(ctx.session, app, NOTES_SHOWN)
+    if notes:
+        text.append("Notes:\n" + "\n".join(
+            f"- {n.created_at.astimezone(ctx.config.timezone):%Y-%m-%d} "
+            f"{n.author or 'someone'}: {n.text}" for n in notes))
+    history = case_history(ctx.session, app, HISTORY_SHOWN)
+    if history:
+        text.append("History:\n" + "\n".join(
+            f"- {h.at.astimezone(ctx.config.timezone):%Y-%m-%d %H:%M} {h.actor or 'S3 Desk'}: "
+            f"{describe(h.action, h.before, h.after)}" for h in history))
+    buttons = list(view.buttons)
+    if ctx.actor.has("secretariat"):
+        buttons.extend(_buttons(app, view))
+    return Outcome(Card(
+        title=f"{app.ref} · {app.applicant_organisation}",
+        text=tuple(text), facts=tuple(view.facts), context=tuple(view.context),
+        buttons=tuple(buttons),
+    ))

@@ -1,0 +1,110 @@
+"""The evaluation part of the shared case card (`show`), blind until all scores are in.
+
+The secretariat always sees values; an evaluator on the panel sees their own until the
+panel is complete; observers and channel posts see values only once it is. Everyone who
+may see the case sees the progress.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.aggregate import aggregate_case, summary_lines
+from handlers.case_card import CaseView, case_section
+from handlers.config import ProgrammeConfig
+from handlers.panel import OPEN_FOR_SCORING, Progress, counted_scores, progress_of, score_sight
+from handlers.rubric import active_criteria
+from handlers.types import Actor, Button, Fact
+from storage.models import (
+    ApplicantNotification,
+    Application,
+    ConsensusScore,
+    Decision,
+    EvaluatorAssignment,
+)
+
+BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible", "withdrawn"})
+# The section has no programme config of its own; the panel size is the programme default.
+_CONFIG = ProgrammeConfig()
+
+
+@case_section(50)
+def evaluation_section(session: Session, app: Application, viewer: Actor | None,
+                       view: CaseView) -> None:
+    has_panel = session.scalar(select(EvaluatorAssignment.id)
+                               .where(EvaluatorAssignment.application_id == app.id).limit(1))
+    if app.status not in BEFORE_EVALUATION or has_panel:
+        _scores(session, app, viewer, view)
+    _decision(session, app, viewer, view)
+
+
+def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView) -> None:
+    progress = progress_of(session, app, _CONFIG)
+    view.facts.append(Fact("Scoring", progress.text))
+    if viewer is not None and viewer.has("secretariat", "observer") and progress.names:
+        view.facts.append(Fact("Panel", ", ".join(progress.names.values())))
+    sight = score_sight(app, viewer, progress)
+    criteria = active_criteria(session)
+    scores = counted_scores(session, app.id)
+    if sight == "all":
+        for score in scores:
+            name = progress.names.get(score.person_id, "former evaluator")
+            values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
+            comment = f" ({score.comment})" if score.comment else ""
+            view.text.append(f"{name}: {values}{comment}")
+        if scores:
+            agg = aggregate_case(session, app, _CONFIG)
+            view.text.extend(summary_lines(agg))
+            if agg.divergent:
+                state = "consensus recorded" if agg.consensus else "consensus needed"
+                view.facts.append(Fact("Divergence", f"{', '.join(agg.divergent)} ({state})"))
+            consensus = session.get(ConsensusScore, app.id)
+            if consensus is not None:
+                view.text.append(f"Consensus: {consensus.reason}")
+        if not progress.complete and app.status in OPEN_FOR_SCORING:
+            view.context.append("Score values are hidden from everyone but the secretariat "
+                                "until every evaluator has scored.")
+    elif sight == "own" and viewer is not None:
+        own = next((s for s in scores if s.person_id == viewer.person_id), None)
+        mine = ", ".join(f"{c.label} {own.values.get(c.key, '-')}" for c in criteria) \
+            if own else "not given yet"
+        view.facts.append(Fact("Your score", mine))
+        view.context.append("Other evaluators' scores stay hidden until all are in.")
+    elif app.status in OPEN_FOR_SCORING:
+        view.context.append("Score values stay hidden until every evaluator has scored.")
+    _buttons(app, viewer, progress, view)
+
+
+def _buttons(app: Application, viewer: Actor | None, progress: Progress,
+             view: CaseView) -> None:
+    if viewer is None or app.status not in OPEN_FOR_SCORING:
+        return
+    if viewer.person_id in progress.active:
+        view.buttons.append(Button("Score", f"score {app.ref}", "primary"))
+        view.buttons.append(Button("Declare conflict", f"coi {app.ref}"))
+    elif viewer.has("secretariat") and len(progress.active) < progress.required:
+        view.buttons.append(Button("Assign evaluators", f"assign {app.ref} auto"))
+
+
+def _decision(session: Session, app: Application, viewer: Actor | None,
+              view: CaseView) -> None:
+    decision = session.scalar(select(Decision).where(Decision.application_id == app.id))
+    if decision is None:
+        return
+    announced = "announced" if decision.announced_at else "not announced yet"
+    revision = f", revision {decision.revision}" if decision.revision > 1 else ""
+    view.facts.append(Fact("Decision", f"{decision.outcome} ({announced}{revision})"))
+    view.facts.append(Fact("Decision reason", decision.reason))
+    if viewer is None or not viewer.has("secretariat", "observer"):
+        return
+    letter = session.scalar(select(ApplicantNotification)
+                            .where(ApplicantNotification.application_id == app.id))
+    if letter is None:
+        state = "not yet (drafted at the announcement)"
+    elif letter.sent_at is None:
+        state = "letter drafted, not sent yet"
+    else:
+        state = f"yes, {letter.sent_at:%Y-%m-%d}" + (f" ({letter.sent_how})"
+                                                      if letter.sent_how else "")
+    view.facts.append(Fact("Applicant informed", state))

@@ -1,0 +1,109 @@
+"""The evaluation panel of one case: who is assigned, who has scored, and who may see what.
+
+Blind scoring lives here: until every active evaluator has scored, only the secretariat sees
+score values; an evaluator sees their own; everyone who may see the case sees the progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from handlers.config import ProgrammeConfig
+from handlers.types import Actor
+from storage.models import Application, EvaluatorAssignment, Person, Score
+
+# Past scoring: a decision exists, so values are no longer blind to anyone who sees the case.
+DECIDED_STATUSES = frozenset({"approved", "rejected", "reserve", "expert_matching",
+                              "co_design", "in_delivery", "completed"})
+OPEN_FOR_SCORING = frozenset({"in_evaluation", "scored"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """`scored` of `required`: the panel needs at least `evaluators_per_case` evaluators."""
+
+    active: tuple[int, ...]
+    scored_by: frozenset[int]
+    required: int
+    names: dict[int, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def scored(self) -> int:
+        return len(self.scored_by)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.active) >= self.required and self.scored == len(self.active)
+
+    @property
+    def text(self) -> str:
+        return f"{self.scored} of {self.required} scored"
+
+
+def active_assignments(session: Session, application_id: int) -> list[EvaluatorAssignment]:
+    return list(session.scalars(
+        select(EvaluatorAssignment)
+        .where(EvaluatorAssignment.application_id == application_id,
+               EvaluatorAssignment.active.is_(True))
+        .order_by(EvaluatorAssignment.id)
+    ))
+
+
+def counted_scores(session: Session, application_id: int) -> list[Score]:
+    """Scores that count: not excluded, from evaluators still actively assigned."""
+    return list(session.scalars(
+        select(Score)
+        .join(EvaluatorAssignment, (EvaluatorAssignment.application_id == Score.application_id)
+              & (EvaluatorAssignment.person_id == Score.person_id))
+        .where(Score.application_id == application_id, Score.excluded.is_(False),
+               EvaluatorAssignment.active.is_(True))
+        .order_by(Score.id)
+    ))
+
+
+def progress_of(session: Session, app: Application, config: ProgrammeConfig) -> Progress:
+    rows = session.execute(
+        select(EvaluatorAssignment.person_id, Person.name)
+        .join(Person, Person.id == EvaluatorAssignment.person_id)
+        .where(EvaluatorAssignment.application_id == app.id,
+               EvaluatorAssignment.active.is_(True))
+        .order_by(EvaluatorAssignment.id)
+    ).all()
+    active = tuple(pid for pid, _ in rows)
+    scored = frozenset(s.person_id for s in counted_scores(session, app.id))
+    required = max(len(active), config.evaluators_per_case)
+    return Progress(active, scored, required, {pid: name for pid, name in rows})
+
+
+def panel_sequence(session: Session, application_id: int) -> int:
+    """A number that grows with every change to the panel, so each progress edit of the
+    thread root gets its own outbox key (a repeated key would be dropped as a duplicate)."""
+    versions = session.scalar(
+        select(func.coalesce(func.sum(Score.version), 0))
+        .where(Score.application_id == application_id)
+    ) or 0
+    assignments = session.execute(
+        select(func.count(EvaluatorAssignment.id),
+               func.coalesce(func.sum(case((EvaluatorAssignment.active.is_(False), 1),
+                                           else_=0)), 0))
+        .where(EvaluatorAssignment.application_id == application_id)
+    ).one()
+    return int(versions) + int(assignments[0]) + int(assignments[1])
+
+
+ScoreSight = Literal["all", "own", "none"]
+
+
+def score_sight(app: Application, viewer: Actor | None, progress: Progress) -> ScoreSight:
+    """Which score values `viewer` may see on this case (None: a post many people read)."""
+    if viewer is not None and viewer.has("secretariat"):
+        return "all"
+    finished = progress.complete or app.status in DECIDED_STATUSES
+    on_panel = viewer is not None and viewer.person_id in progress.active
+    if finished and (viewer is None or on_panel or viewer.has("observer")):
+        return "all"
+    return "own" if on_panel and not finished else "none"

@@ -1,0 +1,106 @@
+"""Recording a score and settling the panel: the one place a case becomes `scored`.
+
+`settle_panel` locks the case row before it counts, so when the last two evaluators submit
+at the same moment exactly one of them sees the set complete (under READ COMMITTED without
+the lock each sees only its own score, and the case would never be marked scored). The lock
+is FOR NO KEY UPDATE: inserting a score already holds a key-share lock on the case through
+the foreign key, and a plain FOR UPDATE would deadlock against the other submitter's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.aggregate import aggregate_case, number, summary_lines
+from handlers.case_notices import progress_notice, thread_notice
+from handlers.config import ProgrammeConfig
+from handlers.errors import NotFound
+from handlers.panel import panel_sequence, progress_of
+from handlers.recording import Audit, move_status
+from handlers.types import Notice
+from storage.models import Application, Score
+
+
+def lock_case(session: Session, ref: str) -> Application:
+    app = session.scalar(
+        select(Application).where(Application.ref == ref)
+        .with_for_update(of=Application, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if app is None:
+        raise NotFound(f"No application `{ref}`.")
+    return app
+
+
+def store_score(session: Session, app: Application, person_id: int, values: dict[str, int],
+                comment: str, now: datetime, audit: Audit) -> Score:
+    """Insert or revise one evaluator's score (the version grows with each revision)."""
+    score = session.scalar(select(Score).where(Score.application_id == app.id,
+                                               Score.person_id == person_id))
+    entity = f"{app.ref}:{person_id}"
+    if score is None:
+        score = Score(application_id=app.id, person_id=person_id, values=values,
+                      comment=comment, submitted_at=now)
+        session.add(score)
+        session.flush()
+        audit("score", entity, "submit", None, _snapshot(score))
+        return score
+    before = _snapshot(score)
+    score.values = dict(values)
+    score.comment = comment
+    score.submitted_at = now
+    session.flush()
+    audit("score", entity, "revise", before, _snapshot(score))
+    return score
+
+
+def _snapshot(score: Score) -> dict[str, Any]:
+    return {"values": dict(score.values), "comment": score.comment, "version": score.version,
+            "excluded": score.excluded}
+
+
+def settle_panel(session: Session, ref: str, config: ProgrammeConfig, audit: Audit,
+                 *, scores_changed: bool = True) -> list[Notice]:
+    """After any change to a case's panel: mark it scored (once) or reopened, and edit the
+    case's root post with the progress. Values appear in the thread only once all are in."""
+    app = lock_case(session, ref)
+    progress = progress_of(session, app, config)
+    sequence = panel_sequence(session, app.id)
+    notices: list[Notice] = []
+    if progress.complete and app.status == "in_evaluation":
+        move_status(app, "scored", audit)
+        agg = aggregate_case(session, app, config)
+        notices.append(thread_notice(app, f"complete:{sequence}", "scoring complete",
+                                     text=(progress.text, *summary_lines(agg)),
+                                     tone="success"))
+        if agg.needs_consensus:
+            notices.append(divergence_notice(app, agg.divergent, sequence, agg))
+    elif progress.complete and app.status == "scored" and scores_changed:
+        agg = aggregate_case(session, app, config)
+        if agg.needs_consensus:
+            notices.append(divergence_notice(app, agg.divergent, sequence, agg))
+    elif not progress.complete and app.status == "scored":
+        move_status(app, "in_evaluation", audit,
+                    "the panel changed; waiting for the new evaluator's score")
+        notices.append(thread_notice(app, f"reopened:{sequence}", "scoring reopened",
+                                     text=(progress.text,)))
+    notices.insert(0, progress_notice(app, progress, sequence))
+    return notices
+
+
+def divergence_notice(app: Application, keys: tuple[str, ...], sequence: int,
+                      agg: Any) -> Notice:
+    spreads = ", ".join(f"{c.label} (spread {c.spread}, mean {number(c.mean)})"
+                        for c in agg.criteria if c.key in keys)
+    example = " ".join(f"{c.key}=N" for c in agg.criteria)
+    return thread_notice(
+        app, f"divergence:{sequence}", "scores far apart: consensus needed",
+        text=(f"The evaluators' scores diverge on {spreads}.",
+              "Please discuss here and agree a consensus; the secretariat records it with "
+              f"`consensus {app.ref} {example} REASON`."),
+        tone="warning",
+    )

@@ -1,0 +1,101 @@
+"""`score`: an assigned evaluator records or revises their scores, typed or through a form.
+
+`score REF` alone opens the form; `score REF relevance=4 need=5 ... free comment` records at
+once. Inside a case's thread the reference may be left out. Only active evaluators of the
+case without a conflict may score, and only until the case is decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.errors import CommandError, NotAllowed
+from handlers.lookup import get_application
+from handlers.panel import OPEN_FOR_SCORING, progress_of
+from handlers.parse import Args
+from handlers.registry import registry
+from handlers.rubric import active_criteria
+from handlers.score_flow import settle_panel, store_score
+from handlers.score_values import problem_text, read_values, text_after_pairs, values_form
+from handlers.threads import case_ref
+from handlers.types import Card, Fact, Outcome
+from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
+
+EVALUATORS = frozenset({"evaluator"})
+USAGE = "score REF criterion=N ... [comment]"
+
+
+@registry.command("score", usage=USAGE, summary="record or revise your scores for a case",
+                  roles=EVALUATORS, writes=True, group="evaluation")
+def score(ctx: Context, args: Args) -> Outcome:
+    # only the very first word may be the reference: a comment may mention another case
+    first = args.positional[0] if args.positional_at[:1] == [0] else None
+    ref, typed = case_ref(ctx.session, first, ctx.request.where,
+                          "score TA-2026-0007 relevance=4 need=5 ...")
+    # Lock the case first: every change to its panel is serialised on this row.
+    app = get_application(ctx.session, ref, for_update=True)
+    _check_may_score(ctx, app)
+    criteria = active_criteria(ctx.session)
+    own = ctx.session.scalar(select(Score).where(Score.application_id == app.id,
+                                                 Score.person_id == ctx.actor.person_id))
+    form_values = ctx.request.form
+    if form_values is not None:
+        raw = {k: v for k, v in form_values.items() if k != "comment"}
+        comment = str(form_values.get("comment") or "").strip()
+        values, problems = read_values(criteria, raw)
+        if problems:
+            form = values_form(f"score {app.ref}", f"Score {app.ref}", criteria,
+                               given=form_values, problems=problems)
+            return Outcome(Card(title=f"Score {app.ref}", text=("Please correct the form.",),
+                                form=form, tone="error"), opens_form=True)
+    elif not args.pairs:
+        if len(args.positional) > (1 if typed else 0):
+            raise CommandError("give a score for every criterion, e.g. "
+                               + " ".join(f"{c.key}=N" for c in criteria))
+        given: dict[str, Any] = dict(own.values) if own and not own.excluded else {}
+        if own and not own.excluded:
+            given["comment"] = own.comment
+        form = values_form(f"score {app.ref}", f"Score {app.ref}", criteria, given=given)
+        lines = tuple(f"{c.label}: {c.description}" for c in criteria if c.description)
+        return Outcome(Card(title=f"Score {app.ref}: {app.applicant_organisation}",
+                            text=lines, form=form), opens_form=True)
+    else:
+        comment = text_after_pairs(args, 1 if typed else 0)
+        values, problems = read_values(criteria, args.pairs)
+        if problems:
+            raise CommandError(problem_text(problems))
+    assert ctx.actor.person_id is not None
+    revised = own is not None
+    stored = store_score(ctx.session, app, ctx.actor.person_id, values, comment, ctx.now,
+                         ctx.audit)
+    notices = settle_panel(ctx.session, app.ref, ctx.config, ctx.audit)
+    progress = progress_of(ctx.session, app, ctx.config)
+    facts = [Fact(c.label, str(values[c.key])) for c in criteria]
+    facts.append(Fact("Progress", progress.text))
+    if comment:
+        facts.append(Fact("Comment", comment))
+    what = f"revised (version {stored.version})" if revised else "recorded"
+    return Outcome(Card(title=f"{app.ref}: your scores are {what}", facts=tuple(facts),
+                        context=("You may revise them until the case is decided.",),
+                        tone="success"), notices=tuple(notices))
+
+
+def _check_may_score(ctx: Context, app: Application) -> None:
+    person_id = ctx.actor.person_id
+    assigned = ctx.session.scalar(select(EvaluatorAssignment).where(
+        EvaluatorAssignment.application_id == app.id,
+        EvaluatorAssignment.person_id == person_id))
+    conflict = ctx.session.scalar(select(ConflictDeclaration.id).where(
+        ConflictDeclaration.application_id == app.id,
+        ConflictDeclaration.person_id == person_id))
+    if conflict is not None:
+        raise NotAllowed(f"You declared a conflict of interest on {app.ref}.")
+    if assigned is None or not assigned.active:
+        raise NotAllowed(f"You are not an evaluator of {app.ref}.")
+    if app.status not in OPEN_FOR_SCORING:
+        raise CommandError(f"{app.ref} is {app.status.replace('_', ' ')}: scores can be given "
+                           "from the opening of evaluation until the decision",
+                           show_usage=False)

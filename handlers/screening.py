@@ -1,0 +1,110 @@
+"""Screening: `eligible REF [category:...]` confirms the case and its Cohesion category;
+`ineligible REF REASON` ends it with a decision the applicant will be told about."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.closing import open_evaluation
+from handlers.context import Context
+from handlers.errors import CommandError
+from handlers.lookup import get_application
+from handlers.parse import Args
+from handlers.recording import move_status
+from handlers.registry import SECRETARIAT, registry
+from handlers.types import Card, Fact, Notice, Outcome
+from storage.models import COHESION_CATEGORIES, Application, Decision
+
+SCREENABLE = ("received", "screening")
+# past screening but not yet decided: the confirmed category may still be corrected
+RECATEGORISABLE = ("eligible", "in_evaluation", "scored")
+
+
+def _category(text: str) -> str:
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if value not in COHESION_CATEGORIES:
+        raise CommandError(f"`{text}` is not a Cohesion category; use one of "
+                           f"{', '.join(COHESION_CATEGORIES)}")
+    return value
+
+
+@registry.command(
+    "eligible", usage="eligible REF [category:less_developed|transition|more_developed]",
+    summary="screen a case as eligible and confirm its Cohesion category",
+    roles=SECRETARIAT, writes=True, group="evaluation",
+)
+def eligible(ctx: Context, args: Args) -> Outcome:
+    args.expect(options={"category"}, max_positional=1)
+    if not args.positional:
+        raise CommandError("name the case, e.g. `eligible TA-2026-0007 category:transition`")
+    app = get_application(ctx.session, args.positional[0], for_update=True)
+    given = args.options.get("category")
+    category = _category(given) if given else (
+        app.cohesion_confirmed or app.cohesion_declared or app.region.cohesion_category)
+    if category is None:
+        raise CommandError("neither the applicant nor an earlier case of this region gave the "
+                           "Cohesion category: add category:less_developed|transition|"
+                           "more_developed")
+    if app.status in RECATEGORISABLE:
+        if not given or category == app.cohesion_confirmed:
+            raise CommandError(f"{app.ref} is already past screening ({app.status}); give a "
+                               "different category: to correct it", show_usage=False)
+        _confirm_category(ctx, app, category)
+        return Outcome(Card(title=f"{app.ref}: category corrected",
+                            facts=(Fact("Category", category.replace("_", " ")),),
+                            tone="success"))
+    if app.status not in SCREENABLE:
+        raise CommandError(f"{app.ref} is {app.status}: only received cases or cases in "
+                           "screening can be screened", show_usage=False)
+    _confirm_category(ctx, app, category)
+    move_status(app, "eligible", ctx.audit)
+    notices: tuple[Notice, ...] = ()
+    context = "It goes to evaluation when its cut-off closes."
+    if app.cutoff.closed_at is not None:
+        # screened late: its batch is already being evaluated, so it joins at once
+        notices = (open_evaluation(ctx.session, app, ctx.config, ctx.audit),)
+        context = f"Its cut-off is closed, so it is now in evaluation: `assign {app.ref} auto`."
+    return Outcome(Card(
+        title=f"{app.ref} is eligible",
+        facts=(Fact("Category", category.replace("_", " ")), Fact("Status", app.status)),
+        context=(context,), tone="success"), notices=notices)
+
+
+def _confirm_category(ctx: Context, app: Application, category: str) -> None:
+    before = {"cohesion_confirmed": app.cohesion_confirmed,
+              "region_default": app.region.cohesion_category}
+    app.cohesion_confirmed = category
+    # the confirmed value becomes the default offered for the region's next application
+    app.region.cohesion_category = category
+    ctx.audit("application", app.ref, "confirm_category", before,
+              {"cohesion_confirmed": category, "region_default": category})
+
+
+@registry.command("ineligible", usage="ineligible REF REASON",
+                  summary="screen a case out; the applicant is told at the announcement",
+                  roles=SECRETARIAT, writes=True, group="evaluation")
+def ineligible(ctx: Context, args: Args) -> Outcome:
+    args.expect()
+    if not args.positional:
+        raise CommandError("name the case and say why, e.g. `ineligible TA-2026-0007 not an "
+                           "EU region`")
+    app = get_application(ctx.session, args.positional[0], for_update=True)
+    reason = args.rest(1).strip()
+    if not reason:
+        raise CommandError("say why the case is ineligible; the applicant will read it")
+    if app.status not in SCREENABLE:
+        raise CommandError(f"{app.ref} is {app.status}: only received cases or cases in "
+                           "screening can be screened out", show_usage=False)
+    if ctx.session.scalar(select(Decision.id).where(Decision.application_id == app.id)):
+        raise CommandError(f"{app.ref} already has a decision", show_usage=False)
+    move_status(app, "ineligible", ctx.audit, reason)
+    decision = Decision(application_id=app.id, outcome="ineligible", reason=reason,
+                        decided_by=ctx.actor.person_id, decided_at=ctx.now)
+    ctx.session.add(decision)
+    ctx.audit("decision", app.ref, "decide", None,
+              {"outcome": "ineligible", "reason": reason, "revision": 1})
+    return Outcome(Card(
+        title=f"{app.ref} is ineligible", text=(reason,),
+        context=("The applicant is told when the cut-off's decisions are announced "
+                 f"(`announce cutoff:{app.cutoff.date.isoformat()}`).",),
+        tone="success"))

@@ -1,0 +1,91 @@
+"""`list`, `show` and `score` issue a constant number of SQL statements, whatever the size.
+
+Each command runs through `Desk.handle` on a store of 10 and then of 300 applications (the
+benchmark's generator, same seed); every statement the engine sends is counted. A command
+that loads one row per application (an N+1 loop, a lazy relationship in a table) would send
+more statements on the larger store and fail here long before anyone notices it in latency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bench.datagen import Dataset, generate
+from handlers.desk import Desk, Inbound
+from storage.db import Database
+from tests.conftest import _empty_tables
+
+# the most statements one command may send, transaction control included (measured: list 5,
+# show 13, a first score 22); a little room for a new case section, none for a loop
+LIMITS = {"list": 6, "list q:": 6, "show": 16, "score": 25}
+
+
+def _commands(data: Dataset) -> dict[str, tuple[str, str]]:
+    ref = data.score_refs[0]
+    return {
+        "list": (data.secretariat_user, "list"),
+        "list q:": (data.secretariat_user, f"list q:{data.query_words[0]}"),
+        "show": (data.secretariat_user, f"show {ref}"),
+        "score": (data.evaluator_user,
+                  f"score {ref} relevance=4 need=3 feasibility=5 impact=2 bench"),
+    }
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _statements(db: Database, desk: Desk, now: datetime, size: int,
+                label: str) -> list[str]:
+    _empty_tables(db)
+    data = generate(db, size, now, years=1)
+    user, text = _commands(data)[label]
+    with counting(db) as statements:
+        outcome = desk.handle(Inbound(platform="slack", user_id=user, text=text, now=now,
+                                      source_id=f"qc-{size}-{label}"))
+    assert outcome.reply.tone != "error", outcome.reply
+    return statements
+
+
+@pytest.mark.parametrize("label", list(LIMITS))
+def test_statements_do_not_grow_with_the_store(db: Database, desk: Desk, now: datetime,
+                                               label: str) -> None:
+    small = _statements(db, desk, now, 10, label)
+    large = _statements(db, desk, now, 300, label)
+    assert len(large) <= len(small), _diff(small, large)
+    assert len(large) <= LIMITS[label], "\n".join(large)
+
+
+def test_counting_sees_every_statement(db: Database) -> None:
+    """The counter itself: three statements sent, three counted."""
+    from sqlalchemy import text
+
+    with counting(db) as statements, db.engine.connect() as conn:
+        for _ in range(3):
+            conn.execute(text("SELECT 1"))
+    assert len([s for s in statements if s.strip() == "SELECT 1"]) == 3
+
+
+def _short(statement: str) -> str:
+    return " ".join(statement.split())[:160]
+
+
+def _diff(small: list[str], large: list[str]) -> str:
+    return ("10 applications:\n  " + "\n  ".join(map(_short, small))
+            + "\n300 applications:\n  " + "\n  ".join(map(_short, large)))

@@ -1,0 +1,221 @@
+"""`s3desk serve`: /healthz, /metrics, platform installers, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from aiohttp.test_utils import TestClient, TestServer
+from typer.testing import CliRunner
+
+from bot.config import Settings
+from bot.server import Services, build_services, register
+from bot.web import PROMETHEUS_TEXT, _platform_installers, build_web_app
+from handlers.desk import Inbound
+from storage.db import Database
+from tests.conftest import make_person
+from tests.fakes.platform import FrozenClock
+from tests.reminder_helpers import add_row, at
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = at(2026, 11, 26, 10)
+
+
+def settings_for(url: str, **extra: str) -> Settings:
+    return Settings(DATABASE_URL=url, S3DESK_ENV="development", **extra)  # type: ignore[call-arg]
+
+
+def services_for(db: Database, clock: FrozenClock, **extra: str) -> Services:
+    return build_services(settings_for(db.url, **extra), clock=clock, db=db)
+
+
+def call(services: Services, path: str) -> tuple[int, str, str]:
+    async def scenario() -> tuple[int, str, str]:
+        app = build_web_app(services, platforms=False)
+        async with TestClient(TestServer(app)) as client:
+            response = await client.get(path)
+            return response.status, response.headers["Content-Type"], await response.text()
+
+    return asyncio.run(scenario())
+
+
+def test_healthz_is_ok_after_a_tick_and_fails_when_ticks_stop(db: Database) -> None:
+    clock = FrozenClock(NOW)
+    services = services_for(db, clock)
+    status, _, body = call(services, "/healthz")
+    assert status == 503 and json.loads(body)["scheduler"]["status"] == "stopped"
+    asyncio.run(services.scheduler.tick())
+    status, _, body = call(services, "/healthz")
+    assert status == 200
+    assert json.loads(body) == {
+        "status": "ok", "database": "ok",
+        "scheduler": {"last_tick": NOW.isoformat(), "tick_age_seconds": 0.0, "status": "ok"},
+    }
+    clock.advance(seconds=180)
+    assert call(services, "/healthz")[0] == 200
+    clock.advance(seconds=1)
+    status, _, body = call(services, "/healthz")
+    assert status == 503
+    assert json.loads(body)["scheduler"]["status"] == "stale"
+    assert json.loads(body)["status"] == "failing"
+
+
+def test_healthz_fails_when_the_store_is_unreachable(db: Database, tmp_path: Path) -> None:
+    if db.is_postgres:
+        url = "postgresql+psycopg://postgres@127.0.0.1:1/unreachable"
+    else:
+        url = f"sqlite:///{tmp_path / 'no-such-dir' / 'store.db'}"
+    clock = FrozenClock(NOW)
+    services = build_services(settings_for(url), clock=clock)
+    services.scheduler.last_tick = NOW  # the tick is fine; only the store is gone
+    status, _, body = call(services, "/healthz")
+    assert status == 503 and json.loads(body)["database"] == "unreachable"
+    _, _, text = call(services, "/metrics")
+    assert "s3desk_up 0" in text and "s3desk_outbox_messages" not in text
+
+
+def test_metrics_reports_outbox_commands_and_tick_age(db: Database) -> None:
+    clock = FrozenClock(NOW)
+    services = services_for(db, clock)
+    make_person(db, "sec", "secretariat")
+    add_row(db, "a", due=NOW)
+    add_row(db, "b", due=NOW, status="failed")
+    services.desk.handle(Inbound("console", "sec", "help", NOW))
+    services.desk.handle(Inbound("console", "sec", "no-such-command", NOW))
+    asyncio.run(services.scheduler.tick())
+    clock.advance(seconds=30)
+    status, content_type, text = call(services, "/metrics")
+    assert status == 200 and content_type == PROMETHEUS_TEXT
+    lines = set(text.splitlines())
+    assert {
+        's3desk_outbox_messages{status="pending"} 1',
+        's3desk_outbox_messages{status="failed"} 1',
+        's3desk_outbox_messages{status="sent"} 0',
+        's3desk_commands_handled_total{platform="console",result="ok"} 1',
+        's3desk_commands_handled_total{platform="console",result="error"} 1',
+        "s3desk_scheduler_tick_age_seconds 30",
+        's3desk_scheduler_ticks_total{result="ok"} 1',
+        "# TYPE s3desk_outbox_messages gauge",
+        "s3desk_up 1",
+    } <= lines
+
+
+def _fake_platforms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for package, body in {
+        "fakeplat_ok": "def install(app, services):\n"
+                       "    app.router.add_post('/fake/events', lambda request: None)\n",
+        "fakeplat_broken": "import no_such_dependency_xyz\n\ndef install(app, services):\n"
+                           "    pass\n",
+    }.items():
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+        (tmp_path / package / "http.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def test_platform_installers_skip_only_a_missing_platform_module(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_platforms(tmp_path, monkeypatch)
+    services = services_for(db, FrozenClock(NOW))
+    found = _platform_installers(services, (("fakeplat_ok.http", False),
+                                            ("fakeplat_absent.http", False)))
+    assert [name for name, _ in found] == ["fakeplat_ok.http"]
+    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_xyz"):
+        _platform_installers(services, (("fakeplat_broken.http", False),))
+
+
+def test_slack_installs_only_when_configured(db: Database, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_platforms(tmp_path, monkeypatch)
+    slack_only = (("fakeplat_ok.http", True),)
+    plain = services_for(db, FrozenClock(NOW))
+    assert _platform_installers(plain, slack_only) == []
+    configured = services_for(db, FrozenClock(NOW), SLACK_BOT_TOKEN="xoxb-test",
+                              SLACK_SIGNING_SECRET="secret")
+    assert len(_platform_installers(configured, slack_only)) == 1
+
+
+def test_the_web_app_mounts_every_platform(db: Database) -> None:
+    services = services_for(db, FrozenClock(NOW), SLACK_BOT_TOKEN="xoxb-test",
+                            SLACK_SIGNING_SECRET="secret",
+                            SLACK_API_URL="http://127.0.0.1:9/api/")
+    app = build_web_app(services)
+    paths = {route.resource.canonical for route in app.router.routes()
+             if route.resource is not None}
+    assert {"/healthz", "/metrics", "/slack/events", "/api/messages"} <= paths
+    assert "slack" in services.messenger.senders and "teams" in services.messenger.senders
+
+
+def test_serve_is_a_subcommand_with_host_and_port() -> None:
+    cli = typer.Typer()
+
+    @cli.callback()
+    def _root() -> None:
+        """S3 Desk."""
+
+    register(cli)
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--host" in result.output and "--port" in result.output
+    assert "3978" in result.output and "127.0.0.1" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _until(check: Callable[[], Any], attempts: int = 300) -> Any:
+    for _ in range(attempts):
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("the server never answered")
+
+
+def _health(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_serve_answers_health_and_stops_cleanly_on_a_signal(
+    database_url: str, db: Database, stop_signal: signal.Signals
+) -> None:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "S3DESK_ENV": "development"}
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(name, None)
+    server = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()",
+                               "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert _until(lambda: _health(port) == 200)
+    finally:
+        server.send_signal(stop_signal)
+        _, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert "stopping" in err and "Traceback" not in err
+

@@ -1,0 +1,78 @@
+"""`s3desk slack-socket`: the same app over Socket Mode, against a local fake of Slack.
+
+The fake answers `apps.connections.open` with its own WebSocket, pushes an envelope the
+way Slack does, and records the acknowledgement the app sends back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.config import Settings
+from bot.slack import socket as slack_socket
+from storage.db import Database
+from tests.conftest import make_person
+from tests.fakes.s3desk_server import wait_until
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_caller import fixture
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    api = FakeSlack().start()
+    yield api
+    api.stop()
+
+
+def test_socket_mode_answers_a_slash_command_in_its_ack(
+        fake: FakeSlack, db: Database, database_url: str) -> None:
+    make_person(db, "U0SEC0001", "secretariat", platform="slack")
+    settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-socket",  # type: ignore[call-arg]
+                        SLACK_APP_TOKEN="xapp-socket", SLACK_API_URL=fake.base_url)
+    loop = asyncio.new_event_loop()
+    stop: list[asyncio.Event] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        await slack_socket.run_socket_mode(settings, stop[0])
+
+    runner = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    runner.start()
+    try:
+        assert wait_until(fake.connected, timeout=60), "the app never opened its WebSocket"
+        payload = fixture("slash_command")
+        payload["text"] = "help"
+        fake.push({"envelope_id": "env-1", "type": "slash_commands",
+                   "accepts_response_payload": True, "payload": payload})
+        acks = wait_until(lambda: fake.calls_to("socket_ack"))
+        assert acks, "no acknowledgement came back"
+        answer = acks[0].params
+        assert answer["envelope_id"] == "env-1"
+        assert answer["payload"]["response_type"] == "ephemeral"
+        assert "what you may do" in str(answer["payload"]["blocks"])
+        opened = fake.calls_to("apps.connections.open")
+        assert opened  # with the app-level token, not the bot token
+    finally:
+        if stop:
+            loop.call_soon_threadsafe(stop[0].set)
+        runner.join(30)
+        loop.close()
+
+
+def test_socket_mode_refuses_to_start_without_its_tokens(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    cli = typer.Typer()
+    slack_socket.register(cli)
+    cli.command("other")(lambda: None)  # two commands, so `slack-socket` is a subcommand
+    result = CliRunner().invoke(cli, ["slack-socket"])
+    assert result.exit_code == 2
+    assert "SLACK_APP_TOKEN" in result.output
