@@ -15,24 +15,34 @@ from storage.db import Database
 from storage.models import Setting
 
 TICKS = 20
+CATCH_UPS = 5
 
 
 def time_sweep(url: str, kind: str, size: int) -> Timing:
-    """One catch-up sweep (a store swept for the first time), then a minute's ticks."""
+    """Catch-up sweeps (as on a store's first start: one day back), then a minute's ticks.
+
+    A first, unmeasured sweep warms the process (imports, statement compilation), as the
+    server's scheduler is warm after its first tick.
+    """
     try:
         from handlers.reminders import WATERMARK, run_sweep
     except ImportError as exc:
         return Timing("due-sweep", kind, size, {}, f"not measured: {exc}")
     db = Database(url)
     config = ProgrammeConfig()
-    try:
+    now = datetime.now(UTC)
+
+    def catch_up() -> tuple[float, int]:
         with db.transaction() as session:
             session.execute(delete(Setting).where(Setting.key == WATERMARK))
-        now = datetime.now(UTC)
         started = time.perf_counter()
         with db.transaction() as session:
             added = run_sweep(session, now, config)
-        catch_up = (time.perf_counter() - started) * 1000
+        return (time.perf_counter() - started) * 1000, added
+
+    try:
+        catch_up()
+        runs = [catch_up() for _ in range(CATCH_UPS)]
         ticks = []
         for tick in range(1, TICKS + 1):
             started = time.perf_counter()
@@ -42,11 +52,12 @@ def time_sweep(url: str, kind: str, size: int) -> Timing:
     finally:
         db.dispose()
     return Timing("due-sweep", kind, size, {
-        "catch-up ms": f"{catch_up:.1f}",
-        "rows scheduled": str(added),
+        "catch-up ms": f"{statistics.median(ms for ms, _ in runs):.1f}",
+        "rows scheduled": str(max(added for _, added in runs)),
         "tick p50 ms": f"{statistics.median(ticks):.1f}",
         "tick max ms": f"{max(ticks):.1f}",
-    }, "run_sweep in one transaction, as the scheduler calls it")
+    }, "run_sweep in one transaction, as the scheduler calls it; catch-up: median of "
+       f"{CATCH_UPS}, one day back")
 
 
 def time_delivery(url: str, kind: str, size: int, slack: FakeSlack,

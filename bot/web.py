@@ -39,21 +39,12 @@ PLATFORM_MODULES: tuple[tuple[str, bool], ...] = (
 def _platform_installers(
     services: Services, modules: tuple[tuple[str, bool], ...] = PLATFORM_MODULES
 ) -> list[tuple[str, Installer]]:
-    """The installers of the platforms in this build; Slack only when it is configured."""
-    found = []
-    for name, needs_slack in modules:
-        if needs_slack and not services.settings.slack_enabled:
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # only the platform module itself (or its package) may be missing
-            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
-                raise
-            log.warning("platform module %s is not installed; skipping it", name)
-            continue
-        found.append((name, module.install))
-    return found
+    """The installers of the platforms to serve; Slack only when it is configured."""
+    return [
+        (name, importlib.import_module(name).install)
+        for name, needs_slack in modules
+        if services.settings.slack_enabled or not needs_slack
+    ]
 
 
 def build_web_app(services: Services, *, platforms: bool = True) -> web.Application:

@@ -14,24 +14,33 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench.datagen import Dataset, generate
 from handlers.desk import Desk, Inbound
 from storage.db import Database
+from storage.models import Application, Decision
 from tests.conftest import _empty_tables
 
 # the most statements one command may send, transaction control included (measured: list 5,
-# show 13, a first score 22); a little room for a new case section, none for a loop
-LIMITS = {"list": 6, "list q:": 6, "show": 16, "score": 25}
+# show 13 in evaluation and 18 once decided, a first score 22); a little room for a new
+# case section, none for a loop
+LIMITS = {"list": 6, "list q:": 6, "show": 16, "show decided": 21, "score": 25}
 
 
-def _commands(data: Dataset) -> dict[str, tuple[str, str]]:
+def _commands(db: Database, data: Dataset) -> dict[str, tuple[str, str]]:
     ref = data.score_refs[0]
+    with db.read() as session:
+        decided = session.scalar(select(Application.ref).join(Decision)
+                                 .where(Application.status == "completed")
+                                 .order_by(Application.id).limit(1))
+        # a word the first application's needs hold, so the search finds a page to show
+        word = session.scalar(select(Application.needs).order_by(Application.id)).split()[0]
     return {
         "list": (data.secretariat_user, "list"),
-        "list q:": (data.secretariat_user, f"list q:{data.query_words[0]}"),
+        "list q:": (data.secretariat_user, f"list q:{word}"),
         "show": (data.secretariat_user, f"show {ref}"),
+        "show decided": (data.secretariat_user, f"show {decided}"),
         "score": (data.evaluator_user,
                   f"score {ref} relevance=4 need=3 feasibility=5 impact=2 bench"),
     }
@@ -54,8 +63,8 @@ def counting(db: Database) -> Iterator[list[str]]:
 def _statements(db: Database, desk: Desk, now: datetime, size: int,
                 label: str) -> list[str]:
     _empty_tables(db)
-    data = generate(db, size, now, years=1)
-    user, text = _commands(data)[label]
+    data = generate(db, size, now, years=2)
+    user, text = _commands(db, data)[label]
     with counting(db) as statements:
         outcome = desk.handle(Inbound(platform="slack", user_id=user, text=text, now=now,
                                       source_id=f"qc-{size}-{label}"))

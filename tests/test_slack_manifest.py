@@ -25,7 +25,6 @@ from slack_bolt.response import BoltResponse
 
 from bot.slack import modals, render
 from bot.slack.app import build_app
-from bot.slack.client import make_client
 from bot.slack.http import EVENTS_PATH
 from bot.slack.runtime import SlackRuntime
 from handlers.desk import Desk
@@ -132,7 +131,7 @@ def probes(data: dict[str, Any]) -> dict[str, AsyncBoltRequest]:
 
 @pytest.fixture
 def bolt_app(desk: Desk) -> AsyncApp:
-    return build_app(SlackRuntime(desk), make_client("xoxb-unused", "http://127.0.0.1:9/api/"))
+    return build_app(SlackRuntime(desk), "xoxb-unused", "http://127.0.0.1:9/api/")
 
 
 def test_manifest_and_listeners_match_both_ways(bolt_app: AsyncApp) -> None:

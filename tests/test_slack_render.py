@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.slack import modals, render
+from bot.slack.forms import modal_answer
 from bot.slack.mrkdwn import chunks, clip, escape, unescape
 from handlers.types import (
     Button,
@@ -205,3 +206,19 @@ def test_submitted_state_becomes_form_values() -> None:
     }}
     assert modals.form_values(state) == {"region": "BG31", "topic": "edp",
                                          "challenges": ["green"], "days": "4", "org": None}
+
+
+def test_a_submission_answer_keeps_the_modal_open_only_for_mistakes() -> None:
+    view = modals.form_view(intake_form())
+    wrong = Outcome(Card(title="Fix", form=intake_form(org="Needed")), opens_form=True)
+    assert modal_answer(wrong, view) == {"response_action": "errors",
+                                         "errors": {"in.org": "Needed"}}
+    elsewhere = Form("new", "New", (FormInput("other", "Other", error="Bad"),))
+    updated = modal_answer(Outcome(Card(title="Fix", form=elsewhere), opens_form=True), view)
+    assert updated is not None and updated["response_action"] == "update"
+    assert view_problems(updated["view"]) == []
+    refused = modal_answer(Outcome(Card(title="That did not work", text=("Not yours.",),
+                                        tone="error")), view)
+    assert refused == {"response_action": "errors",
+                       "errors": {"in.region": "That did not work Not yours."}}
+    assert modal_answer(Outcome(Card(title="Registered TA-2026-0001")), view) is None

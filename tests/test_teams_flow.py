@@ -239,3 +239,18 @@ def test_an_answer_meant_for_the_channel_goes_into_the_thread(
     assert reply.activity_id == payload["id"]
     assert "Decisions of the cut-off" in visible_text(reply.body)
     assert connector.calls_to("create") == []
+
+
+def test_a_channel_that_moved_service_gets_its_new_reference(
+        teams: InProcessTeams, connector: FakeConnector, activities: Activities,
+        teams_people: dict[str, int], db: Database) -> None:
+    stale = {"serviceUrl": "https://smba.example/old/", "channelId": "msteams",
+             "conversation": {"id": EVALUATION_CHANNEL, "conversationType": "channel"}}
+    with db.transaction() as session:
+        session.add(Place(platform="teams", purpose="reminders", channel_id=EVALUATION_CHANNEL,
+                          conversation_ref=stale))
+    teams.post(activities.channel(EVA, "cutoffs"))
+    with db.read() as session:
+        place = session.scalar(select(Place))
+        assert place is not None and place.conversation_ref is not None
+        assert place.conversation_ref["serviceUrl"] == connector.url

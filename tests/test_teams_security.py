@@ -90,7 +90,15 @@ def test_production_refuses_to_start_without_the_app_credentials() -> None:
         check_settings(Settings(**{"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID}))
     with pytest.raises(TeamsSettingsError, match="MICROSOFT_APP_TENANT_ID"):
         check_settings(production(MICROSOFT_APP_TYPE="SingleTenant"))
+    with pytest.raises(TeamsSettingsError, match="MultiTenant, SingleTenant"):
+        check_settings(production(MICROSOFT_APP_TYPE="Anonymous"))
     check_settings(production())
+    check_settings(production(MICROSOFT_APP_TYPE="SingleTenant",
+                              MICROSOFT_APP_TENANT_ID="5e7a1d2c-3b4f-4a6e-9c8d-1f2e3a4b5c6d"))
+    # a managed identity has no password
+    check_settings(Settings(**{"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID,
+                               "MICROSOFT_APP_TYPE": "UserAssignedMSI",
+                               "MICROSOFT_APP_TENANT_ID": "t"}))
     check_settings(Settings(**{"S3DESK_ENV": "development"}))
     # and the installer (what `s3desk serve` calls) refuses before mounting anything
     app = web.Application()
@@ -191,5 +199,8 @@ def test_malformed_requests_are_refused_plainly(
 
     assert http_post(prod_teams.url, None, raw=b"{not json")[0] == 400
     assert http_post(prod_teams.url, {"type": "message"})[0] == 400
+    assert http_post(prod_teams.url, [1, 2])[0] == 400
+    assert http_post(prod_teams.url, {"type": "message", "conversation": {"id": "a:1"},
+                                      "from": {"id": "29:1"}})[0] == 400  # no serviceUrl
     assert http_post(prod_teams.url, None, {"Content-Type": "text/plain"}, raw=b"hi")[0] == 415
     assert connector.calls == []

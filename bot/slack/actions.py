@@ -42,16 +42,12 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
             return
         outcome = await runtime.run(inbound)
         container = body.get("container") or {}
-        where = inbound.where
         async with runtime.once(inbound.source_id or "") as first:
             if not first:
                 return  # the same press arrived again: it was answered already
             in_modal = (body.get("view") or {}).get("type") == "modal"
             if outcome.opens_form and await open_form(
-                client, body.get("trigger_id") or "", outcome,
-                where.channel_id if where else None, where.thread_id if where else None,
-                push=in_modal,
-            ):
+                    client, body.get("trigger_id") or "", outcome, inbound.where, push=in_modal):
                 return
             if container.get("type") == "view":
                 await show_in_view(client, body, outcome)

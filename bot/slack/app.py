@@ -15,22 +15,24 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import listeners
+from bot.slack.client import configure
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger("s3desk.slack")
 
 
-def build_app(runtime: SlackRuntime, client: AsyncWebClient) -> AsyncApp:
+def build_app(runtime: SlackRuntime, token: str, api_url: str) -> AsyncApp:
+    """The app and its Web API client (`app.client`: our base URL, 429s waited out)."""
     app = AsyncApp(
         name="s3desk",
-        client=client,
+        token=token,
         signing_secret="",
         process_before_response=True,
         request_verification_enabled=False,
         logger=log,
     )
+    configure(app.client, api_url)
     listeners.register(app, runtime)
     return app

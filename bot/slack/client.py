@@ -56,11 +56,14 @@ class BoundedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
         return raw.isdigit() and int(raw) <= MAX_INLINE_WAIT_SECONDS
 
 
-def make_client(token: str, base_url: str, *, max_retries: int = 1) -> AsyncWebClient:
+def configure(client: AsyncWebClient, base_url: str, *, max_retries: int = 1) -> AsyncWebClient:
+    """Point a client at `base_url` with the bounded 429 retry as its only retry."""
+    client.base_url = base_url if base_url.endswith("/") else base_url + "/"
+    client.timeout = REQUEST_TIMEOUT_SECONDS
     handlers: list[AsyncRetryHandler] = [BoundedRateLimitRetry(max_retry_count=max_retries)]
-    return AsyncWebClient(
-        token=token,
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
-        timeout=REQUEST_TIMEOUT_SECONDS,
-        retry_handlers=handlers,
-    )
+    client.retry_handlers = handlers
+    return client
+
+
+def make_client(token: str, base_url: str, *, max_retries: int = 1) -> AsyncWebClient:
+    return configure(AsyncWebClient(token=token), base_url, max_retries=max_retries)

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import modals, parse, render
 from bot.slack.runtime import SlackRuntime
 from handlers.desk import error_card
-from handlers.types import Outcome
+from handlers.types import Outcome, Where
 
 log = logging.getLogger("s3desk.slack.commands")
 
@@ -25,13 +25,15 @@ SLASH_COMMAND = "/s3"
 
 
 async def open_form(client: AsyncWebClient, trigger_id: str, outcome: Outcome,
-                    channel_id: str | None, thread_id: str | None = None,
-                    push: bool = False) -> bool:
-    """Open the outcome's form as a modal; False when Slack would not (trigger used up)."""
+                    where: Where | None, push: bool = False) -> bool:
+    """Open the outcome's form as a modal; False when Slack would not (trigger used up).
+
+    The modal remembers the channel and thread, so its answer goes back there."""
     form = outcome.reply.form
     if form is None:
         return False
-    view = modals.form_view(form, channel_id, thread_id)
+    view = modals.form_view(form, where.channel_id if where else None,
+                            where.thread_id if where else None)
     try:
         if push:
             await client.views_push(trigger_id=trigger_id, view=view)
@@ -54,9 +56,7 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
         inbound = parse.slash_command(body, runtime.now())
         outcome = await runtime.run(inbound)
         if outcome.opens_form and outcome.reply.form is not None:
-            where = inbound.where
-            if await open_form(client, body["trigger_id"], outcome,
-                               where.channel_id if where else None):
+            if await open_form(client, body["trigger_id"], outcome, inbound.where):
                 await ack()
                 return
             outcome = FORM_NOT_OPENED

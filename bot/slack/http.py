@@ -21,7 +21,6 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.app import build_app
-from bot.slack.client import make_client
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
 
@@ -63,9 +62,9 @@ class SlackEndpoint:
 def install(app: web.Application, services: Any) -> None:
     """Mount Slack on the server and register its outbox sender with the messenger."""
     settings = services.settings
-    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
-    bolt = build_app(runtime, client)
-    services.messenger.register(SlackSender(client))
+    bolt = build_app(runtime, settings.slack_bot_token.get_secret_value(),
+                     settings.slack_api_url)
+    services.messenger.register(SlackSender(bolt.client))
     endpoint = SlackEndpoint(bolt, settings.slack_signing_secret.get_secret_value())
     app.router.add_post(EVENTS_PATH, endpoint.handle)

@@ -18,7 +18,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings, load_settings
 from bot.slack.app import build_app
-from bot.slack.client import make_client
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
 from storage.migrate import upgrade
@@ -35,11 +34,11 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
     assert settings.slack_bot_token is not None and settings.slack_app_token is not None
     services = build_services(settings)
     await asyncio.to_thread(upgrade, services.db)
-    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
-    services.messenger.register(SlackSender(client))
-    handler = AsyncSocketModeHandler(build_app(runtime, client),
-                                     settings.slack_app_token.get_secret_value())
+    app = build_app(runtime, settings.slack_bot_token.get_secret_value(),
+                    settings.slack_api_url)
+    services.messenger.register(SlackSender(app.client))
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

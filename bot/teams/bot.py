@@ -111,7 +111,8 @@ class DeskBot(TeamsActivityHandler):
         reference = parse.channel_reference(activity)
         key = (user_id, tenant or "", reference["conversation"]["id"], activity.service_url)
         now = time.monotonic()
-        if now - self._remembered.get(key, -REMEMBER_SECONDS) < REMEMBER_SECONDS:
+        seen = self._remembered.get(key)
+        if seen is not None and now - seen < REMEMBER_SECONDS:
             return
         name = str(activity.from_property.name or "")
         if await asyncio.to_thread(self._store, user_id, tenant, kind, reference, name):

@@ -67,19 +67,24 @@ class Services(Protocol):
 
 def check_settings(settings: Settings) -> None:
     """Refuse settings that would let anyone drive the bot, before the server starts."""
-    missing = [name for name, value in (
-        ("MICROSOFT_APP_ID", settings.microsoft_app_id),
-        ("MICROSOFT_APP_PASSWORD", settings.microsoft_app_password
-         and settings.microsoft_app_password.get_secret_value()),
-    ) if not value]
+    app_type = settings.microsoft_app_type.lower()
+    password = settings.microsoft_app_password
+    needed = [("MICROSOFT_APP_ID", settings.microsoft_app_id)]
+    if app_type != "userassignedmsi":
+        # a managed identity signs in without a secret; the other kinds need the password
+        needed.append(("MICROSOFT_APP_PASSWORD", password and password.get_secret_value()))
+    missing = [name for name, value in needed if not value]
     if settings.env == "production" and missing:
         raise TeamsSettingsError(
             f"S3DESK_ENV=production needs {' and '.join(missing)} (the Azure Bot's app "
             "credentials): without them anyone could post to /api/messages unsigned. Set "
             "them, or run with S3DESK_ENV=development on a machine of your own.")
-    if settings.microsoft_app_type.lower() == "singletenant" and not \
-            settings.microsoft_app_tenant_id:
-        raise TeamsSettingsError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID.")
+    if app_type in ("singletenant", "userassignedmsi") and not settings.microsoft_app_tenant_id:
+        raise TeamsSettingsError(
+            f"MICROSOFT_APP_TYPE={settings.microsoft_app_type} needs MICROSOFT_APP_TENANT_ID.")
+    if app_type not in ("multitenant", "singletenant", "userassignedmsi"):
+        raise TeamsSettingsError("MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or "
+                                 "UserAssignedMSI.")
 
 
 def allowed_tenants(settings: Settings) -> frozenset[str]:
@@ -142,8 +147,7 @@ class TeamsEndpoint:
             activity = Activity().deserialize(body)
         except (ValueError, TypeError, AttributeError):
             return _problem(400, "the body is not a Bot Framework activity")
-        if not activity.type or activity.conversation is None or \
-                activity.from_property is None:
+        if not _well_formed(activity):
             return _problem(400, "the body is not a Bot Framework activity")
         try:
             result = await self._authenticate(activity, request.headers.get("Authorization", ""))
@@ -174,6 +178,15 @@ class TeamsEndpoint:
         # Token checks fetch signing keys with a blocking HTTP client: keep them off the loop.
         return await asyncio.to_thread(
             asyncio.run, self.authentication.authenticate_request(activity, header))
+
+
+def _well_formed(activity: Activity) -> bool:
+    """The fields every turn relies on, present and of the right kind."""
+    return all(isinstance(value, str) and value for value in (
+        activity.type, activity.service_url,
+        activity.conversation.id if activity.conversation else None,
+        activity.from_property.id if activity.from_property else None,
+    ))
 
 
 def _problem(status: int, message: str) -> web.Response:
