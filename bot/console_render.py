@@ -148,7 +148,7 @@ def _fit(widths: list[int], room: int) -> list[int]:
 
 
 def render_pager(pager: Pager) -> str:
-    parts = [f"page {pager.page}/{pager.pages} ({pager.total} in all)"]
+    parts = [pager.summary]
     if pager.previous_command:
         parts.append(f"previous: {pager.previous_command}")
     if pager.next_command:

@@ -16,8 +16,8 @@ def help_command(ctx: Context, args: Args) -> Outcome:
         command, _ = registry.lookup(args.positional)
         if command is None:
             raise CommandError(f"There is no command `{' '.join(args.positional)}`.")
-        facts = (Fact("Usage", command.usage), Fact("Who", _who(command.roles)))
-        return Outcome(Card(title=f"help {command.verb}", text=(command.summary,), facts=facts))
+        usage = (Fact("Usage", command.usage), Fact("Who", _who(command.roles)))
+        return Outcome(Card(title=f"help {command.verb}", text=(command.summary,), facts=usage))
     allowed = [c for c in registry.all() if not c.roles or actor.has(*c.roles)]
     if not actor.known:
         text = ("You are not registered with S3 Desk yet: ask the secretariat for a role.",)

@@ -20,14 +20,21 @@ from storage.models import ROLES, Person, PersonRole
 USAGE = "role @person secretariat|evaluator|observer|none"
 # Slack writes a mention as <@U123> or <@U123|name>
 SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|([^>]*))?>$")
+# the Teams adapter turns a mention into `@<AAD object id>`
+TEAMS_MENTION = re.compile(
+    r"^@([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I
+)
 
 
 def _person(ctx: Context, who: str) -> Person:
-    """The person named; a Slack mention of someone new creates them with that identity."""
+    """The person named; a platform mention of someone new creates them with that identity."""
     mention = SLACK_MENTION.match(who.strip())
     if mention:
         user_id, label = mention.group(1), mention.group(2)
         return ensure_person(ctx.session, "slack", user_id, name=label or user_id)
+    teams = TEAMS_MENTION.match(who.strip())
+    if teams and ctx.actor.platform == "teams":
+        return ensure_person(ctx.session, "teams", teams.group(1))
     return find_person(ctx.session, who, ctx.actor.platform)
 
 

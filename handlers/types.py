@@ -86,6 +86,12 @@ class Pager:
     # `pages` and `total` are lower bounds: counting stopped there to stay fast at scale
     at_least: bool = False
 
+    @property
+    def summary(self) -> str:
+        """`Page 2 of 6 · 101 in all`, with `+` where the figures are lower bounds."""
+        more = "+" if self.at_least else ""
+        return f"Page {self.page} of {self.pages}{more} · {self.total}{more} in all"
+
 
 @dataclass(frozen=True)
 class FormInput:

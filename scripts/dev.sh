@@ -26,6 +26,7 @@ case "${1:-}" in
     test)
         install
         .venv/bin/ruff check .
+        .venv/bin/mypy
         .venv/bin/python scripts/run_tests.py "${@:2}"
         ;;
     *) echo "usage: scripts/dev.sh install|demo|test" >&2; exit 2 ;;

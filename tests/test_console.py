@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.console import run_console
 from bot.console_messages import BackgroundMessenger
-from bot.console_render import render_card, render_notice, render_table
+from bot.console_render import render_card, render_notice, render_pager, render_table
 from bot.console_start import NoSuchPerson, choose_identity, offer_demo
 from handlers.config import ProgrammeConfig
 from handlers.demo import load_demo
@@ -63,7 +63,7 @@ def test_pager_buttons_and_context_read_as_hints() -> None:
                 pager=Pager(1, 5, 93, None, "list page:2"),
                 buttons=(Button("Show", "show TA-2026-0001"),))
     text = render_card(card)
-    assert "page 1/5 (93 in all) — next: list page:2" in text
+    assert "Page 1 of 5 · 93 in all — next: list page:2" in text
     assert "[Show] -> show TA-2026-0001" in text
     assert "  5 matches" in text
     # a single page needs no pager line
@@ -268,3 +268,8 @@ def test_demo_then_the_console_answers_the_everyday_commands(
     assert out.count("in_evaluation") >= 5
     assert f"{ref} · " in out and "Milestones" in out
     assert "Cut-offs" in out and "2026-12-31" in out
+
+
+def test_a_pager_that_stopped_counting_says_so() -> None:
+    pager = Pager(page=1, pages=6, total=101, next_command="list page:2", at_least=True)
+    assert render_pager(pager).startswith("Page 1 of 6+ · 101+ in all")

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
+from handlers.desk import Desk
 from storage.db import Database
 from storage.models import AuditEntry, Identity, OutboxMessage, Person
 from tests.conftest import Chat, make_person
@@ -70,3 +73,14 @@ def test_bad_role_requests_are_refused(chat: dict[str, Chat], db: Database) -> N
     assert chat["obs"]("role obs secretariat").reply.tone == "error"
     assert roles_of(db, "obs") == {"observer"}
     assert roles_of(db, "ed") == {"evaluator"}
+
+
+def test_a_new_teams_mention_creates_the_person(desk: Desk, db: Database, now: datetime) -> None:
+    make_person(db, "aad-sec-1", "secretariat", platform="teams")
+    newcomer = "3f2b8c1e-4d5a-4b6c-9e7f-0a1b2c3d4e5f"
+    reply = Chat(desk, "aad-sec-1", now, platform="teams")(f"role @{newcomer} evaluator").reply
+    assert reply.tone == "success"
+    with db.read() as session:
+        identity = session.scalar(select(Identity).where(Identity.platform_user_id == newcomer))
+        assert identity is not None and identity.platform == "teams"
+        assert identity.person.role_names == {"evaluator"}

@@ -135,9 +135,7 @@ def button_blocks(buttons: tuple[Button, ...]) -> list[Block]:
 def pager_blocks(pager: Pager | None) -> list[Block]:
     if pager is None:
         return []
-    more = "+" if pager.at_least else ""
-    line = f"Page {pager.page} of {pager.pages}{more} · {pager.total}{more} in all"
-    blocks: list[Block] = [{"type": "context", "elements": [mrkdwn(escape(line))]}]
+    blocks: list[Block] = [{"type": "context", "elements": [mrkdwn(escape(pager.summary))]}]
     elements = [
         button_element(Button(label, command), f"{PAGE_ACTION}.{name}")
         for name, label, command in (("previous", "◀ Previous", pager.previous_command),

@@ -69,10 +69,10 @@ def check_settings(settings: Settings) -> None:
     """Refuse settings that would let anyone drive the bot, before the server starts."""
     app_type = settings.microsoft_app_type.lower()
     password = settings.microsoft_app_password
-    needed = [("MICROSOFT_APP_ID", settings.microsoft_app_id)]
+    needed: list[tuple[str, str | None]] = [("MICROSOFT_APP_ID", settings.microsoft_app_id)]
     if app_type != "userassignedmsi":
         # a managed identity signs in without a secret; the other kinds need the password
-        needed.append(("MICROSOFT_APP_PASSWORD", password and password.get_secret_value()))
+        needed.append(("MICROSOFT_APP_PASSWORD", password.get_secret_value() if password else None))
     missing = [name for name, value in needed if not value]
     if settings.env == "production" and missing:
         raise TeamsSettingsError(

@@ -158,8 +158,7 @@ def _row(cells: tuple[str, ...], width: int, *, header: bool = False,
 
 
 def _pager(pager: Pager) -> list[dict[str, Any]]:
-    where = f"Page {pager.page} of {pager.pages} · {pager.total} in all"
-    elements: list[dict[str, Any]] = [plain_block(where, isSubtle=True, size="Small")]
+    elements: list[dict[str, Any]] = [plain_block(pager.summary, isSubtle=True, size="Small")]
     moves = []
     if pager.previous_command:
         moves.append(submit("Previous", command_data(pager.previous_command),

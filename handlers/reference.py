@@ -1,0 +1,39 @@
+"""The command reference, written from the one registry so the docs cannot drift from it."""
+
+from __future__ import annotations
+
+from handlers.commands import load_registry
+from handlers.registry import Command
+
+_WHO = {
+    frozenset(): "anyone",
+    frozenset({"secretariat", "evaluator", "observer"}): "anyone known",
+}
+
+
+def _who(command: Command) -> str:
+    return _WHO.get(command.roles) or ", ".join(sorted(command.roles))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def command_reference_markdown() -> str:
+    lines = [
+        "# Command reference",
+        "",
+        "The same words work after `/s3` in Slack, after a mention of the bot in a Teams",
+        "channel (or alone in a chat with it), and at the `s3desk console` prompt.",
+        "This page is written from the command registry (`python -m handlers.reference`).",
+        "",
+        "| command | who | what |",
+        "|---|---|---|",
+    ]
+    for command in load_registry().all():
+        lines.append(f"| `{_cell(command.usage)}` | {_who(command)} | {_cell(command.summary)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(command_reference_markdown(), end="")

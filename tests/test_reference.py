@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from handlers.commands import load_registry
+from handlers.reference import command_reference_markdown
+
+DOC = Path(__file__).parent.parent / "docs" / "commands.md"
+
+
+def test_the_command_reference_matches_the_registry() -> None:
+    assert DOC.read_text(encoding="utf-8") == command_reference_markdown(), (
+        "docs/commands.md is stale: run `python -m handlers.reference > docs/commands.md`"
+    )
+
+
+def test_every_command_has_a_usage_line_starting_with_its_verb() -> None:
+    for command in load_registry().all():
+        assert command.usage.startswith(command.verb), command.verb
+        assert command.summary
