@@ -10,10 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ID_TABLES = ("people", "person_roles", "identities", "places", "cutoffs", "applications",
-             "evaluator_assignments", "scores", "decisions", "notes", "audit_log", "outbox")
+             "evaluator_assignments", "scores", "decisions", "notes", "audit_log", "outbox",
+             "thread_links")
 INSERT_ORDER = ("people", "person_roles", "identities", "places", "cutoffs", "ref_counters",
                 "applications", "evaluator_assignments", "scores", "decisions", "notes",
-                "audit_log", "outbox")
+                "audit_log", "outbox", "thread_links")
+EVALUATION_CHANNEL = "CBENCHEVAL"
 TOPICS = ("edp", "policy_instruments", "foresight", "education", "national_synergies",
           "clusters", "other")
 CHALLENGES = ("demographic", "geographic", "green", "digital", "development_trap")
@@ -162,8 +164,10 @@ class Plan:
                      created_at=submitted + timedelta(days=2))
         if status == "in_evaluation":
             self._evaluating.append((app_id, ref, closing, self._assign(app_id, closing)))
+            self._case_thread(app_id, ref, closing)
         elif status in EVALUATED:
             pair = self._assign(app_id, closing)
+            self._case_thread(app_id, ref, closing)
             for person in pair:
                 self._score(app_id, person, closing + timedelta(days=10))
             self._decide(app_id, ref, OUTCOME.get(status, "approve"), closing)
@@ -194,18 +198,29 @@ class Plan:
         self._outbox(f"bench:announce:{ref}", "announcement", "CBENCHANN", decided,
                      _card(f"{ref}: {outcome}", "Decision announced."),
                      status="failed" if failed else "sent", thread_key=None)
-        self._outbox(f"bench:thread:{ref}", "case_thread", "CBENCHEVAL", closing,
-                     _card(ref, "Case thread."), status="sent", thread_key=f"case:{ref}")
+
+    def _case_thread(self, app_id: int, ref: str, opened: datetime) -> None:
+        """The case's root post in the evaluation channel, as evaluation opening leaves it:
+        progress edits of `score` update this message."""
+        message_id = f"{1_700_000_000 + app_id}.000100"
+        self._outbox(f"case:{ref}:post:slack:{EVALUATION_CHANNEL}", "case", EVALUATION_CHANNEL,
+                     opened, _card(ref, "Case in evaluation."), status="sent",
+                     thread_key=f"case:{ref}", starts_thread=True, message_id=message_id)
+        self.add("thread_links", application_id=app_id, platform="slack",
+                 channel_id=EVALUATION_CHANNEL, message_id=message_id, created_at=opened)
 
     def _outbox(self, key: str, kind: str, target: str, due: datetime, card: dict[str, Any],
-                *, status: str, thread_key: str | None) -> None:
+                *, status: str, thread_key: str | None, starts_thread: bool = False,
+                message_id: str | None = None) -> None:
         sent = status == "sent"
+        if sent and message_id is None:
+            message_id = f"{int(due.timestamp())}.{self.ids['outbox'] % 1_000_000:06d}"
         self.add("outbox", dedupe_key=key, kind=kind, platform="slack", target=target,
-                 thread_key=thread_key, starts_thread=kind == "case_thread", edit_of=None,
+                 thread_key=thread_key, starts_thread=starts_thread, edit_of=None,
                  card=card, due_at=due, useful_until=None, status=status,
                  attempts=1 if status != "pending" else 0, lease_until=None, claimed_by=None,
-                 message_id=f"{int(due.timestamp())}.000{self.ids['outbox'] % 1000:03d}"
-                 if sent else None, error=None if status != "failed" else "channel_not_found",
+                 message_id=message_id,
+                 error=None if status != "failed" else "channel_not_found",
                  created_at=due, sent_at=due if sent else None)
 
     def _audit(self, at: datetime, entity: str, entity_id: str, action: str,

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from handlers.batch import batch, find_cutoff, long_date
+from handlers.case_notices import decision_notices
 from handlers.config import ProgrammeConfig
 from handlers.context import Context
 from handlers.errors import CommandError
@@ -59,6 +60,7 @@ def announce(ctx: Context, args: Args) -> Outcome:
         raise CommandError(f"every decision of {long_date(cutoff.date)} is already announced",
                            show_usage=False)
     drafts: list[Notice] = []
+    threads: list[Notice] = []
     for app, decision in rows:
         try:
             subject, body = render_letter(ctx.session, app, decision)
@@ -70,6 +72,8 @@ def announce(ctx: Context, args: Args) -> Outcome:
         ctx.audit("decision", app.ref, "announce", None,
                   {"outcome": decision.outcome, "revision": decision.revision})
         drafts.append(_draft(ctx, app, decision, subject, body))
+        if decision.outcome != "ineligible":  # screened-out cases never had a case thread
+            threads += decision_notices(ctx.session, app, ctx.config, decision, "announced")
     before = cutoff.announced_at.isoformat() if cutoff.announced_at else None
     cutoff.announced_at = ctx.now
     ctx.audit("cutoff", cutoff.date.isoformat(), "announce", {"announced_at": before},
@@ -84,7 +88,7 @@ def announce(ctx: Context, args: Args) -> Outcome:
     public = Notice(Audience("places", purpose="announcements"), card,
                     key=f"announce:{cutoff.date.isoformat()}:{digest.hexdigest()[:10]}",
                     kind="announcement")
-    return Outcome(card, notices=(public, *drafts), visibility="channel")
+    return Outcome(card, notices=(public, *drafts, *threads), visibility="channel")
 
 
 def _draft(ctx: Context, app: Application, decision: Decision, subject: str,

@@ -71,8 +71,7 @@ def fill_panel(ctx: Context, app: Application,
         names.append(evaluator.name)
     missing = max(need, 0) - len(names)
     if names:
-        notices += settle_panel(ctx.session, app.ref, ctx.config, ctx.audit,
-                                scores_changed=False)
+        notices += settle_panel(ctx.session, app.ref, ctx.config, ctx.audit)
     return names, missing, notices
 
 
@@ -102,7 +101,7 @@ def assign(ctx: Context, args: Args) -> Outcome:
         reason = override if same_country(evaluator.country, app.country_code) else None
         notices += add_evaluator(ctx.session, ctx.config, app, evaluator,
                                  ctx.actor.person_id, ctx.audit, reason)
-    notices += settle_panel(ctx.session, app.ref, ctx.config, ctx.audit, scores_changed=False)
+    notices += settle_panel(ctx.session, app.ref, ctx.config, ctx.audit)
     return _assigned_reply(ctx, app, [e.name for e in chosen], 0, notices)
 
 
@@ -118,8 +117,9 @@ def _check_person(ctx: Context, app: Application, pool: dict[int, Evaluator], wo
         raise CommandError(f"{person.name} declared a conflict of interest on {app.ref}",
                            show_usage=False)
     if person.id in assigned:
-        raise CommandError(f"{person.name} is already on the panel of {app.ref}",
-                           show_usage=False)
+        active = {a.person_id for a in active_assignments(ctx.session, app.id)}
+        where = "already on" if person.id in active else "was taken off"
+        raise CommandError(f"{person.name} {where} the panel of {app.ref}", show_usage=False)
     if same_country(evaluator.country, app.country_code) and not override:
         raise CommandError(f"{person.name} is from the applicant's country "
                            f"({app.country_code}); to assign them anyway give "

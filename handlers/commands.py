@@ -29,6 +29,7 @@ FEATURE_MODULES = (
     "handlers.closing",
     "handlers.screening",
     "handlers.assigning",
+    "handlers.unassigning",
     "handlers.conflicts",
     "handlers.rubric",
     "handlers.scoring",

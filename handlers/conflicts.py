@@ -62,7 +62,7 @@ def declare_conflict(ctx: Context, args: Args) -> Outcome:
         score.excluded = True
         ctx.audit("score", f"{app.ref}:{person_id}", "exclude", {"excluded": False},
                   {"excluded": True, "why": "conflict of interest"})
-    notices = settle_panel(ctx.session, app.ref, ctx.config, ctx.audit, scores_changed=False)
+    notices = settle_panel(ctx.session, app.ref, ctx.config, ctx.audit)
     notices.append(_replacement_notice(ctx, app, reason))
     return Outcome(Card(
         title=f"Conflict on {app.ref} recorded",

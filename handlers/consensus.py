@@ -3,11 +3,10 @@ after a discussion (typically when scores diverged); they replace the means."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from handlers.aggregate import aggregate_case, summary_lines
 from handlers.case_notices import thread_notice
 from handlers.context import Context
+from handlers.divergence import consensus_round
 from handlers.errors import CommandError
 from handlers.lookup import get_application
 from handlers.parse import Args
@@ -15,7 +14,7 @@ from handlers.registry import SECRETARIAT, registry
 from handlers.rubric import active_criteria
 from handlers.score_values import problem_text, read_values, text_after_pairs
 from handlers.types import Card, Outcome
-from storage.models import AuditEntry, ConsensusScore
+from storage.models import ConsensusScore
 
 USAGE = "consensus REF criterion=N ... REASON"
 
@@ -52,10 +51,10 @@ def consensus(ctx: Context, args: Args) -> Outcome:
               {"values": values, "reason": reason})
     ctx.session.flush()
     lines = summary_lines(aggregate_case(ctx.session, app, ctx.config))
-    # each recording gets its own post: number them by the audit rows written so far
-    count = ctx.session.scalar(select(func.count(AuditEntry.id)).where(
-        AuditEntry.entity == "consensus", AuditEntry.entity_id == app.ref))
-    notice = thread_notice(app, f"consensus:{count}", "consensus recorded",
+    # each recording gets its own post, numbered by the recordings so far; it also ends
+    # the divergence episode, so a later divergence asks for a consensus again
+    round_ = consensus_round(ctx.session, app.ref)
+    notice = thread_notice(app, f"consensus-recorded:{round_}", "consensus recorded",
                            text=(*lines, f"Reason: {reason}"), tone="success")
     return Outcome(Card(title=f"{app.ref}: consensus recorded", text=(*lines, reason),
                         tone="success"), notices=(notice,))

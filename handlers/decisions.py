@@ -14,6 +14,7 @@ import json
 from sqlalchemy import select
 
 from handlers.batch import approved_in, capacity_of, find_cutoff, long_date
+from handlers.case_notices import decision_notices
 from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.lookup import get_application
@@ -22,7 +23,7 @@ from handlers.parse import Args
 from handlers.proposal import Proposal, build_proposal
 from handlers.recording import force_status, move_status
 from handlers.registry import SECRETARIAT, registry
-from handlers.types import Button, Card, Fact, Outcome, Table, Tone
+from handlers.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from storage.models import Application, Decision, Setting
 
 USAGE = ("decide cutoff:DATE [confirm [CODE]] | "
@@ -109,9 +110,11 @@ def _confirm(ctx: Context, proposal: Proposal, code: str | None) -> Outcome:
                      tone="warning")
     if not proposal.items:
         raise CommandError("no scored case is waiting for a decision", show_usage=False)
+    notices: list[Notice] = []
     for item in proposal.items:
         app = get_application(ctx.session, item.ref, for_update=True)
-        _record(ctx, app, item.outcome, item.reason)
+        decision = _record(ctx, app, item.outcome, item.reason)
+        notices += decision_notices(ctx.session, app, ctx.config, decision, "decided")
     ctx.session.delete(stored)
     ctx.audit("proposal", proposal.cutoff.date.isoformat(), "confirm", None,
               {"digest": proposal.digest, "cases": len(proposal.items)})
@@ -121,7 +124,7 @@ def _confirm(ctx: Context, proposal: Proposal, code: str | None) -> Outcome:
         title=f"Decisions recorded: cut-off of {long_date(proposal.cutoff.date)}",
         facts=tuple(Fact(o, str(n)) for o, n in counts.items()),
         context=(f"Announce them with `announce cutoff:{proposal.cutoff.date.isoformat()}`.",),
-        tone="success"))
+        tone="success"), notices=tuple(notices))
 
 
 def _record(ctx: Context, app: Application, outcome: str, reason: str) -> Decision:
@@ -148,19 +151,24 @@ def decide_case(ctx: Context, ref: str, outcome: str, reason: str) -> Outcome:
             raise CommandError(f"{app.ref} is {app.status.replace('_', ' ')} ({progress.text}):"
                                " a case is decided once every evaluator has scored",
                                show_usage=False)
-        _record(ctx, app, outcome, reason)
+        decision = _record(ctx, app, outcome, reason)
+        notices = decision_notices(ctx.session, app, ctx.config, decision, "decided")
         return Outcome(Card(title=f"{app.ref}: {outcome}", text=(reason,), tone="success",
-                            context=_capacity_note(ctx, app, outcome)))
+                            context=_capacity_note(ctx, app, outcome)), notices=tuple(notices))
     _revise(ctx, app, decision, outcome, reason)
+    notices = decision_notices(ctx.session, app, ctx.config, decision, "decided")
     return Outcome(Card(title=f"{app.ref}: decision revised to {outcome}",
                         facts=(Fact("Revision", str(decision.revision)),), text=(reason,),
-                        tone="success", context=_capacity_note(ctx, app, outcome)))
+                        tone="success", context=_capacity_note(ctx, app, outcome)),
+                   notices=tuple(notices))
 
 
 def _revise(ctx: Context, app: Application, decision: Decision, outcome: str,
             reason: str) -> None:
     if decision.outcome == "ineligible":
-        raise CommandError(f"{app.ref} was screened out as ineligible; that is final",
+        hint = ("it can no longer change" if decision.announced_at is not None else
+                f'to screen it in after all: `eligible {app.ref} reason:"..."`')
+        raise CommandError(f"{app.ref} was screened out as ineligible, not evaluated; {hint}",
                            show_usage=False)
     if decision.outcome == outcome:
         raise CommandError(f"{app.ref} is already decided `{outcome}`", show_usage=False)

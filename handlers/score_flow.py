@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_case, number, summary_lines
+from handlers.aggregate import aggregate_case, summary_lines
 from handlers.case_notices import progress_notice, thread_notice
 from handlers.config import ProgrammeConfig
+from handlers.divergence import consensus_request
 from handlers.errors import NotFound
 from handlers.panel import panel_sequence, progress_of
 from handlers.recording import Audit, move_status
@@ -63,26 +64,25 @@ def _snapshot(score: Score) -> dict[str, Any]:
             "excluded": score.excluded}
 
 
-def settle_panel(session: Session, ref: str, config: ProgrammeConfig, audit: Audit,
-                 *, scores_changed: bool = True) -> list[Notice]:
-    """After any change to a case's panel: mark it scored (once) or reopened, and edit the
-    case's root post with the progress. Values appear in the thread only once all are in."""
+def settle_panel(session: Session, ref: str, config: ProgrammeConfig,
+                 audit: Audit) -> list[Notice]:
+    """After any change to a case's panel or scores: mark it scored (once) or reopened, edit
+    the case's root post with the progress, and ask for a consensus when a complete panel's
+    scores diverge (once per episode). Values appear in the thread only once all are in."""
     app = lock_case(session, ref)
     progress = progress_of(session, app, config)
     sequence = panel_sequence(session, app.id)
     notices: list[Notice] = []
-    if progress.complete and app.status == "in_evaluation":
-        move_status(app, "scored", audit)
+    if progress.complete and app.status in ("in_evaluation", "scored"):
         agg = aggregate_case(session, app, config)
-        notices.append(thread_notice(app, f"complete:{sequence}", "scoring complete",
-                                     text=(progress.text, *summary_lines(agg)),
-                                     tone="success"))
-        if agg.needs_consensus:
-            notices.append(divergence_notice(app, agg.divergent, sequence, agg))
-    elif progress.complete and app.status == "scored" and scores_changed:
-        agg = aggregate_case(session, app, config)
-        if agg.needs_consensus:
-            notices.append(divergence_notice(app, agg.divergent, sequence, agg))
+        if app.status == "in_evaluation":
+            move_status(app, "scored", audit)
+            notices.append(thread_notice(app, f"complete:{sequence}", "scoring complete",
+                                         text=(progress.text, *summary_lines(agg)),
+                                         tone="success"))
+        request = consensus_request(session, app, agg, audit)
+        if request is not None:
+            notices.append(request)
     elif not progress.complete and app.status == "scored":
         move_status(app, "in_evaluation", audit,
                     "the panel changed; waiting for the new evaluator's score")
@@ -90,17 +90,3 @@ def settle_panel(session: Session, ref: str, config: ProgrammeConfig, audit: Aud
                                      text=(progress.text,)))
     notices.insert(0, progress_notice(app, progress, sequence))
     return notices
-
-
-def divergence_notice(app: Application, keys: tuple[str, ...], sequence: int,
-                      agg: Any) -> Notice:
-    spreads = ", ".join(f"{c.label} (spread {c.spread}, mean {number(c.mean)})"
-                        for c in agg.criteria if c.key in keys)
-    example = " ".join(f"{c.key}=N" for c in agg.criteria)
-    return thread_notice(
-        app, f"divergence:{sequence}", "scores far apart: consensus needed",
-        text=(f"The evaluators' scores diverge on {spreads}.",
-              "Please discuss here and agree a consensus; the secretariat records it with "
-              f"`consensus {app.ref} {example} REASON`."),
-        tone="warning",
-    )

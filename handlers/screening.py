@@ -1,5 +1,6 @@
 """Screening: `eligible REF [category:...]` confirms the case and its Cohesion category;
-`ineligible REF REASON` ends it with a decision the applicant will be told about."""
+`ineligible REF REASON` ends it with a decision the applicant will be told about. Until that
+decision is announced, `eligible REF reason:"..."` screens the case in after all."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.lookup import get_application
 from handlers.parse import Args
-from handlers.recording import move_status
+from handlers.recording import force_status, move_status
 from handlers.registry import SECRETARIAT, registry
 from handlers.types import Card, Fact, Notice, Outcome
 from storage.models import COHESION_CATEGORIES, Application, Decision
@@ -29,12 +30,13 @@ def _category(text: str) -> str:
 
 
 @registry.command(
-    "eligible", usage="eligible REF [category:less_developed|transition|more_developed]",
+    "eligible",
+    usage='eligible REF [category:less_developed|transition|more_developed] [reason:"..."]',
     summary="screen a case as eligible and confirm its Cohesion category",
     roles=SECRETARIAT, writes=True, group="evaluation",
 )
 def eligible(ctx: Context, args: Args) -> Outcome:
-    args.expect(options={"category"}, max_positional=1)
+    args.expect(options={"category", "reason"}, max_positional=1)
     if not args.positional:
         raise CommandError("name the case, e.g. `eligible TA-2026-0007 category:transition`")
     app = get_application(ctx.session, args.positional[0], for_update=True)
@@ -53,21 +55,51 @@ def eligible(ctx: Context, args: Args) -> Outcome:
         return Outcome(Card(title=f"{app.ref}: category corrected",
                             facts=(Fact("Category", category.replace("_", " ")),),
                             tone="success"))
-    if app.status not in SCREENABLE:
+    reason = (args.options.get("reason") or "").strip() or None
+    reversed_ = app.status == "ineligible"
+    if reversed_:
+        _reverse_ineligible(ctx, app, reason)
+    elif app.status not in SCREENABLE:
         raise CommandError(f"{app.ref} is {app.status}: only received cases or cases in "
                            "screening can be screened", show_usage=False)
     _confirm_category(ctx, app, category)
-    move_status(app, "eligible", ctx.audit)
+    if reversed_:
+        # not a forward move in the status table: the check is `_reverse_ineligible`'s
+        force_status(app, "eligible", ctx.audit, reason)
+    else:
+        move_status(app, "eligible", ctx.audit, reason)
     notices: tuple[Notice, ...] = ()
     context = "It goes to evaluation when its cut-off closes."
     if app.cutoff.closed_at is not None:
         # screened late: its batch is already being evaluated, so it joins at once
         notices = (open_evaluation(ctx.session, app, ctx.config, ctx.audit),)
         context = f"Its cut-off is closed, so it is now in evaluation: `assign {app.ref} auto`."
+    facts = [Fact("Category", category.replace("_", " ")), Fact("Status", app.status)]
+    if reversed_:
+        facts.append(Fact("Ineligible decision withdrawn", reason or ""))
     return Outcome(Card(
-        title=f"{app.ref} is eligible",
-        facts=(Fact("Category", category.replace("_", " ")), Fact("Status", app.status)),
-        context=(context,), tone="success"), notices=notices)
+        title=f"{app.ref} is eligible" + (" after all" if reversed_ else ""),
+        facts=tuple(facts), context=(context,), tone="success"), notices=notices)
+
+
+def _reverse_ineligible(ctx: Context, app: Application, reason: str | None) -> None:
+    """Take back an `ineligible` screening: its decision goes, until it was announced (the
+    applicant has then been told, and a new application is the way back)."""
+    decision = ctx.session.scalar(select(Decision).where(Decision.application_id == app.id))
+    if decision is not None and decision.announced_at is not None:
+        raise CommandError(f"{app.ref} was screened out and that was announced on "
+                           f"{decision.announced_at:%Y-%m-%d}; it can no longer be reversed",
+                           show_usage=False)
+    if not reason:
+        raise CommandError(f"{app.ref} was screened out as ineligible; to screen it in after "
+                           'all, say why: reason:"..."')
+    if decision is not None:
+        ctx.audit("decision", app.ref, "delete",
+                  {"outcome": decision.outcome, "reason": decision.reason,
+                   "revision": decision.revision},
+                  {"why": reason})
+        ctx.session.delete(decision)
+        ctx.session.flush()
 
 
 def _confirm_category(ctx: Context, app: Application, category: str) -> None:

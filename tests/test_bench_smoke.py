@@ -104,3 +104,14 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(ordered, 99) == 990.0
     assert percentile(ordered, 99.9) == 999.0
     assert percentile([7.0], 99.9) == 7.0
+
+
+def test_delivery_shapes_know_their_pacing_bound() -> None:
+    from bench.delivery import shapes
+
+    spread, grouped, runs, single = shapes(1000)
+    assert (spread.channels, spread.pacing_bound) == (1000, 0.0)
+    assert (grouped.channels, grouped.pacing_bound) == (100, 9.0)
+    assert [grouped.target(n) for n in (0, 1, 100)] == [0, 1, 0]
+    assert [runs.target(n) for n in (0, 9, 10)] == [0, 0, 1]
+    assert (single.rows, single.channels, single.pacing_bound) == (10, 1, 9.0)

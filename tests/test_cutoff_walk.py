@@ -73,7 +73,7 @@ def test_one_cutoff_from_received_to_everyone_informed(chat: dict[str, Chat],
         for row in waiting.rows:
             outcome = person(f"score {row[0]} {_values(row[0], name)} read and scored")
             assert outcome.reply.tone == "success", outcome.reply
-            if any(":divergence:" in n.key for n in outcome.notices):
+            if any(n.key == f"case:{row[0]}:consensus:need" for n in outcome.notices):
                 divergent = row[0]
     assert all(status_of(db, ref) == "scored" for ref in refs)
     assert divergent == refs[11]

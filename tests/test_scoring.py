@@ -223,7 +223,7 @@ def test_divergent_scores_ask_for_consensus(chat: dict[str, Chat], db: Database)
     ref = _case(chat, db)
     chat["eva"](f"score {ref} relevance=4 need=1 feasibility=4 impact=4")
     second = chat["ed"](f"score {ref} relevance=4 need=5 feasibility=4 impact=4")
-    flag = next(n for n in second.notices if ":divergence:" in n.key)
+    flag = next(n for n in second.notices if n.key == f"case:{ref}:consensus:need")
     assert flag.thread_key == f"case:{ref}" and flag.card.tone == "warning"
     assert "Need" in flag.card.text[0] and f"consensus {ref}" in flag.card.text[1]
     assert chat["ed"](f"consensus {ref} relevance=4 need=3 feasibility=4 impact=4 ok") \

@@ -142,3 +142,66 @@ def test_ineligible_is_a_decision_with_a_reason(chat: dict[str, Chat], db: Datab
         assert (decision.outcome, decision.reason) == ("ineligible", "Not a regional authority.")
     assert chat["sec"](f"ineligible {ref} again").reply.tone == "error"
     assert chat["sec"](f"eligible {ref} category:transition").reply.tone == "error"
+
+
+def test_an_ineligible_screening_is_reversed_before_the_announcement(
+        chat: dict[str, Chat], db: Database) -> None:
+    add_cutoff(db)
+    ref = add_application(db)
+    chat["sec"](f"ineligible {ref} Not a regional authority.")
+    wrong = chat["sec"](f"decide {ref} approve it is eligible after all").reply
+    assert wrong.tone == "error" and f'eligible {ref} reason:"..."' in wrong.text[0]
+    unexplained = chat["sec"](f"eligible {ref} category:transition").reply
+    assert unexplained.tone == "error" and 'reason:"..."' in unexplained.text[0]
+    assert chat["eva"](f'eligible {ref} category:transition reason:"x"').reply.tone == "error"
+    assert status_of(db, ref) == "ineligible"
+    done = chat["sec"](f'eligible {ref} category:transition reason:"the agency is '
+                       'mandated by the region"').reply
+    assert done.tone == "success", done
+    assert done.title.endswith("eligible after all")
+    assert status_of(db, ref) == "eligible"
+    with db.read() as session:
+        assert session.scalar(select(Decision)) is None
+    (deleted,) = audits(db, "decision", "delete")
+    assert deleted.entity_id == ref
+    assert deleted.before == {"outcome": "ineligible", "reason": "Not a regional authority.",
+                              "revision": 1}
+    assert deleted.after == {"why": "the agency is mandated by the region"}
+    moved = [a for a in audits(db, "application", "status") if a.entity_id == ref]
+    assert moved[-1].before["status"] == "ineligible"  # type: ignore[index]
+    assert moved[-1].after == {"status": "eligible",
+                               "reason": "the agency is mandated by the region"}
+    # it now goes the usual way: to evaluation when the cut-off closes
+    closed = chat["sec"]("cutoff close 2026-11-25")
+    assert status_of(db, ref) == "in_evaluation"
+    assert closed.notices[0].key == f"case:{ref}:post"
+
+
+def test_reversal_after_closing_goes_straight_to_evaluation(chat: dict[str, Chat],
+                                                            db: Database) -> None:
+    add_cutoff(db)
+    ref = add_application(db, category="transition")
+    chat["sec"](f"ineligible {ref} Outside the programme.")
+    chat["sec"]("cutoff close 2026-11-25")
+    outcome = chat["sec"](f'eligible {ref} reason:"misread the statutes"')
+    assert outcome.reply.tone == "success", outcome.reply
+    assert status_of(db, ref) == "in_evaluation"
+    assert outcome.notices[0].key == f"case:{ref}:post"
+
+
+def test_an_announced_ineligible_screening_is_final(chat: dict[str, Chat],
+                                                    db: Database) -> None:
+    add_cutoff(db)
+    ref = add_application(db, category="transition")
+    chat["sec"](f"ineligible {ref} Outside the programme.")
+    chat["sec"]("cutoff close 2026-11-25")
+    assert chat["sec"]("announce cutoff:2026-11-25").reply.tone == "success"
+    refused = chat["sec"](f'eligible {ref} reason:"misread the statutes"').reply
+    assert refused.tone == "error" and "announced" in refused.text[0]
+    assert status_of(db, ref) == "ineligible"
+    with db.read() as session:
+        decision = session.scalar(select(Decision))
+        assert decision is not None and decision.outcome == "ineligible"
+    assert audits(db, "decision", "delete") == []
+    late = chat["sec"](f"decide {ref} approve reconsidered").reply
+    assert late.tone == "error" and "no longer change" in late.text[0]
