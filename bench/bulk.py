@@ -42,20 +42,19 @@ def _executemany(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
     """One compiled INSERT, values converted by each column's own bind processor, sent
     with the driver's executemany: the rows are stored exactly as the ORM would store them,
     without building SQLAlchemy parameters for each of a million rows."""
-    columns = list(rows[0])
     dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    # the order the statement's placeholders expect
+    names = list(compiled.positiontup or rows[0])
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                  for name in columns]
-    compiled = insert(table).compile(dialect=dialect, column_keys=columns)
-    order = [compiled.positiontup.index(name) if compiled.positiontup else i
-             for i, name in enumerate(columns)]
-    assert order == list(range(len(columns))), "the INSERT must list columns as given"
+                  for name in names]
+    pairs = list(zip(names, processors, strict=True))
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for start in range(0, len(rows), CHUNK):
             cursor.executemany(str(compiled), [
-                tuple(value if process is None else process(value)
-                      for value, process in zip(row.values(), processors, strict=True))
+                tuple(row[name] if process is None else process(row[name])
+                      for name, process in pairs)
                 for row in rows[start:start + CHUNK]
             ])
     finally:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,10 +57,21 @@ def measure_store(kind: str, size: int, options: Options, results: RunResults,
             "s3desk", DESK_COMMAND, env, mix, kind, size, options, slack, label))
         results.servers.append(measure_server(
             "bare", BARE_COMMAND, env, mix, kind, size, options, slack, label))
-        results.timings.append(timings.time_sweep(url, kind, size))
+        results.timings.extend(_guarded("due-sweep", kind, size,
+                                        lambda: [timings.time_sweep(url, kind, size)]))
         if size == min(options.sizes):
-            results.timings.extend(
-                timings.time_delivery(url, kind, size, slack, options.delivery_rows))
+            results.timings.extend(_guarded("delivery", kind, size, lambda: timings.time_delivery(
+                url, kind, size, slack, options.delivery_rows)))
+
+
+def _guarded(name: str, kind: str, size: int,
+             measure: Callable[[], list[Timing]]) -> list[Timing]:
+    """A measurement that breaks is reported as such; the rest of the run goes on."""
+    try:
+        return measure()
+    except Exception as exc:
+        traceback.print_exc()
+        return [Timing(name, kind, size, {}, f"failed: {type(exc).__name__}: {exc}")]
 
 
 def measure_server(name: str, argv: Sequence[str], env: dict[str, str], mix: list[Command],
@@ -77,7 +89,7 @@ def measure_server(name: str, argv: Sequence[str], env: dict[str, str], mix: lis
             profile.profile_server(server.pid, options.profile_dir / f"{label}.txt",
                                    lambda: _profile_load(server.url, mix, response_url,
                                                          options.requests))
-    rows = tuple(_row(kind, size, name, level) for level in levels)
+    rows = tuple(level_row(kind, size, name, level) for level in levels)
     return ServerRun(kind, size, name, rows, peak)
 
 
@@ -88,7 +100,7 @@ def _profile_load(url: str, mix: list[Command], response_url: str, count: int) -
     asyncio.run(run_level(f"{url}/slack/events", requests, 10))
 
 
-def _row(kind: str, size: int, name: str, level: LevelResult) -> LevelRow:
+def level_row(kind: str, size: int, name: str, level: LevelResult) -> LevelRow:
     return LevelRow(
         database=kind, size=size, server=name, concurrency=level.concurrency,
         summary=level.summary, throughput=level.throughput, errors=level.errors,

@@ -110,9 +110,12 @@ def _delivery(results: RunResults) -> list[str]:
     found = [t for t in results.timings if t.name.startswith("delivery") and t.figures]
     if not found:
         return ["- delivery limited only by per-channel pacing: n/a"]
-    lines = []
+    paced = [t for t in found if "pacing bound s" in t.figures]
+    slower = [t for t in paced if t.figures.get("pacing-limited") != "yes"]
+    lines = [f"- delivery limited only by per-channel pacing: {_verdict(not slower)}"]
     for t in found:
-        verdict = t.figures.get("pacing-limited")
-        lines.append(f"- {t.name} on {t.database}: {t.figures.get('rows/s', '-')} rows/s, "
-                     f"pacing-limited: {verdict or '-'}")
+        lines.append(f"  - {t.name} on {t.database}: {t.figures.get('rows', '-')} rows to "
+                     f"{t.figures.get('channels', '-')} channels in {t.figures['seconds']} s "
+                     f"({t.figures.get('rows/s', '-')} rows/s); pacing-limited: "
+                     f"{t.figures.get('pacing-limited', '-')}")
     return lines

@@ -32,7 +32,7 @@ Installer = Callable[[web.Application, Any], None]
 # (module, needs Slack credentials): each exposes `install(app, services)`
 PLATFORM_MODULES: tuple[tuple[str, bool], ...] = (
     ("bot.slack.http", True),
-    ("bot.teams.http", False),
+    ("bot.teams.lazy", False),
 )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from handlers.config import ProgrammeConfig
 from handlers.panel import counted_scores
 from handlers.rubric import active_criteria
-from storage.models import Application, ConsensusScore, RubricCriterion
+from storage.models import Application, ConsensusScore, RubricCriterion, Score
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,16 @@ def aggregate(
     return Aggregate(tuple(results), total, len(scores), consensus is not None)
 
 
-def aggregate_case(session: Session, app: Application, config: ProgrammeConfig) -> Aggregate:
-    consensus = session.get(ConsensusScore, app.id)
-    return aggregate(active_criteria(session), [s.values for s in counted_scores(session, app.id)],
+def aggregate_scores(criteria: Sequence[RubricCriterion], scores: Sequence[Score],
+                     consensus: ConsensusScore | None, config: ProgrammeConfig) -> Aggregate:
+    """The aggregate of rows a caller already holds (so a command loads each only once)."""
+    return aggregate(criteria, [s.values for s in scores],
                      consensus.values if consensus else None, config.divergence_spread)
+
+
+def aggregate_case(session: Session, app: Application, config: ProgrammeConfig) -> Aggregate:
+    return aggregate_scores(active_criteria(session), counted_scores(session, app.id),
+                            session.get(ConsensusScore, app.id), config)
 
 
 def summary_lines(agg: Aggregate) -> tuple[str, ...]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_case, summary_lines
+from handlers.aggregate import aggregate_scores, summary_lines
 from handlers.case_card import CaseView, case_section
 from handlers.config import ProgrammeConfig
-from handlers.panel import OPEN_FOR_SCORING, Progress, counted_scores, progress_of, score_sight
+from handlers.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
 from handlers.rubric import active_criteria
 from handlers.types import Actor, Button, Fact
 from storage.models import (
@@ -21,7 +21,7 @@ from storage.models import (
     Application,
     ConsensusScore,
     Decision,
-    EvaluatorAssignment,
+    Score,
 )
 
 BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible", "withdrawn"})
@@ -32,48 +32,56 @@ _CONFIG = ProgrammeConfig()
 @case_section(50)
 def evaluation_section(session: Session, app: Application, viewer: Actor | None,
                        view: CaseView) -> None:
-    has_panel = session.scalar(select(EvaluatorAssignment.id)
-                               .where(EvaluatorAssignment.application_id == app.id).limit(1))
-    if app.status not in BEFORE_EVALUATION or has_panel:
-        _scores(session, app, viewer, view)
+    # One read of the panel serves the progress, the scores and the question whether a
+    # case not yet in evaluation has a panel already.
+    panel = load_panel(session, app, _CONFIG)
+    if app.status not in BEFORE_EVALUATION or panel.ever_assigned:
+        _scores(session, app, viewer, view, panel)
     _decision(session, app, viewer, view)
 
 
-def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView) -> None:
-    progress = progress_of(session, app, _CONFIG)
+def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView,
+            panel: Panel) -> None:
+    progress, scores = panel.progress, panel.scores
     view.facts.append(Fact("Scoring", progress.text))
     if viewer is not None and viewer.has("secretariat", "observer") and progress.names:
         view.facts.append(Fact("Panel", ", ".join(progress.names.values())))
     sight = score_sight(app, viewer, progress)
-    criteria = active_criteria(session)
-    scores = counted_scores(session, app.id)
     if sight == "all":
-        for score in scores:
-            name = progress.names.get(score.person_id, "former evaluator")
-            values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
-            comment = f" ({score.comment})" if score.comment else ""
-            view.text.append(f"{name}: {values}{comment}")
         if scores:
-            agg = aggregate_case(session, app, _CONFIG)
-            view.text.extend(summary_lines(agg))
-            if agg.divergent:
-                state = "consensus recorded" if agg.consensus else "consensus needed"
-                view.facts.append(Fact("Divergence", f"{', '.join(agg.divergent)} ({state})"))
-            consensus = session.get(ConsensusScore, app.id)
-            if consensus is not None:
-                view.text.append(f"Consensus: {consensus.reason}")
+            _values(session, app, progress, scores, view)
         if not progress.complete and app.status in OPEN_FOR_SCORING:
             view.context.append("Score values are hidden from everyone but the secretariat "
                                 "until every evaluator has scored.")
     elif sight == "own" and viewer is not None:
         own = next((s for s in scores if s.person_id == viewer.person_id), None)
-        mine = ", ".join(f"{c.label} {own.values.get(c.key, '-')}" for c in criteria) \
-            if own else "not given yet"
+        mine = ", ".join(f"{c.label} {own.values.get(c.key, '-')}"
+                         for c in active_criteria(session)) if own else "not given yet"
         view.facts.append(Fact("Your score", mine))
         view.context.append("Other evaluators' scores stay hidden until all are in.")
     elif app.status in OPEN_FOR_SCORING:
         view.context.append("Score values stay hidden until every evaluator has scored.")
     _buttons(app, viewer, progress, view)
+
+
+def _values(session: Session, app: Application, progress: Progress,
+            scores: tuple[Score, ...], view: CaseView) -> None:
+    """Each evaluator's values, the aggregate and any consensus: rubric and consensus are
+    read once here and shared by the lines and the aggregate."""
+    criteria = active_criteria(session)
+    for score in scores:
+        name = progress.names.get(score.person_id, "former evaluator")
+        values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
+        comment = f" ({score.comment})" if score.comment else ""
+        view.text.append(f"{name}: {values}{comment}")
+    consensus = session.get(ConsensusScore, app.id)
+    agg = aggregate_scores(criteria, scores, consensus, _CONFIG)
+    view.text.extend(summary_lines(agg))
+    if agg.divergent:
+        state = "consensus recorded" if agg.consensus else "consensus needed"
+        view.facts.append(Fact("Divergence", f"{', '.join(agg.divergent)} ({state})"))
+    if consensus is not None:
+        view.text.append(f"Consensus: {consensus.reason}")
 
 
 def _buttons(app: Application, viewer: Actor | None, progress: Progress,
@@ -89,17 +97,22 @@ def _buttons(app: Application, viewer: Actor | None, progress: Progress,
 
 def _decision(session: Session, app: Application, viewer: Actor | None,
               view: CaseView) -> None:
-    decision = session.scalar(select(Decision).where(Decision.application_id == app.id))
-    if decision is None:
+    # the decision and its letter together: each is unique per application
+    row = session.execute(
+        select(Decision, ApplicantNotification)
+        .outerjoin(ApplicantNotification,
+                   ApplicantNotification.application_id == Decision.application_id)
+        .where(Decision.application_id == app.id)
+    ).first()
+    if row is None:
         return
+    decision, letter = row
     announced = "announced" if decision.announced_at else "not announced yet"
     revision = f", revision {decision.revision}" if decision.revision > 1 else ""
     view.facts.append(Fact("Decision", f"{decision.outcome} ({announced}{revision})"))
     view.facts.append(Fact("Decision reason", decision.reason))
     if viewer is None or not viewer.has("secretariat", "observer"):
         return
-    letter = session.scalar(select(ApplicantNotification)
-                            .where(ApplicantNotification.application_id == app.id))
     if letter is None:
         state = "not yet (drafted at the announcement)"
     elif letter.sent_at is None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -128,7 +128,25 @@ def schedule(
                 "attempts": 0,
                 "created_at": now,
             })
-    return insert_all_if_absent(session, rows)
+    added = insert_all_if_absent(session, rows)
+    supersede_older_edits(session, rows)
+    return added
+
+
+def supersede_older_edits(session: Session, rows: list[dict[str, Any]]) -> None:
+    """An edit carries the whole new card: older edits of the same message still waiting
+    need not go out (a busy case would otherwise queue one edit per score, paced per channel)."""
+    newest = {row["edit_of"]: row["dedupe_key"] for row in rows if row["edit_of"]}
+    if not newest:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending",
+               OutboxMessage.edit_of.in_(list(newest)),
+               OutboxMessage.dedupe_key.not_in(list(newest.values())))
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:

@@ -65,34 +65,54 @@ def counted_scores(session: Session, application_id: int) -> list[Score]:
     ))
 
 
-def progress_of(session: Session, app: Application, config: ProgrammeConfig) -> Progress:
+@dataclass(frozen=True)
+class Panel:
+    """A case's panel as read in one statement: the progress, the scores that count (by
+    submission order) and whether anyone was ever assigned, even if since taken off."""
+
+    progress: Progress
+    scores: tuple[Score, ...]
+    ever_assigned: bool
+
+
+def load_panel(session: Session, app: Application, config: ProgrammeConfig) -> Panel:
+    # Every assignment with its evaluator's name and counted score (if any): the unique
+    # (application, person) pairs on both tables make this one row per assignment.
     rows = session.execute(
-        select(EvaluatorAssignment.person_id, Person.name)
+        select(EvaluatorAssignment.person_id, EvaluatorAssignment.active, Person.name, Score)
         .join(Person, Person.id == EvaluatorAssignment.person_id)
-        .where(EvaluatorAssignment.application_id == app.id,
-               EvaluatorAssignment.active.is_(True))
+        .outerjoin(Score, (Score.application_id == EvaluatorAssignment.application_id)
+                   & (Score.person_id == EvaluatorAssignment.person_id)
+                   & Score.excluded.is_(False))
+        .where(EvaluatorAssignment.application_id == app.id)
         .order_by(EvaluatorAssignment.id)
     ).all()
-    active = tuple(pid for pid, _ in rows)
-    scored = frozenset(s.person_id for s in counted_scores(session, app.id))
+    active = [(pid, name, score) for pid, is_active, name, score in rows if is_active]
+    scores = sorted((score for _, _, score in active if score is not None),
+                    key=lambda score: score.id)
     required = max(len(active), config.evaluators_per_case)
-    return Progress(active, scored, required, {pid: name for pid, name in rows})
+    progress = Progress(tuple(pid for pid, _, _ in active),
+                        frozenset(score.person_id for score in scores), required,
+                        {pid: name for pid, name, _ in active})
+    return Panel(progress, tuple(scores), bool(rows))
+
+
+def progress_of(session: Session, app: Application, config: ProgrammeConfig) -> Progress:
+    return load_panel(session, app, config).progress
 
 
 def panel_sequence(session: Session, application_id: int) -> int:
     """A number that grows with every change to the panel, so each progress edit of the
     thread root gets its own outbox key (a repeated key would be dropped as a duplicate)."""
-    versions = session.scalar(
-        select(func.coalesce(func.sum(Score.version), 0))
-        .where(Score.application_id == application_id)
-    ) or 0
-    assignments = session.execute(
-        select(func.count(EvaluatorAssignment.id),
-               func.coalesce(func.sum(case((EvaluatorAssignment.active.is_(False), 1),
-                                           else_=0)), 0))
-        .where(EvaluatorAssignment.application_id == application_id)
-    ).one()
-    return int(versions) + int(assignments[0]) + int(assignments[1])
+    versions = (select(func.coalesce(func.sum(Score.version), 0))
+                .where(Score.application_id == application_id).scalar_subquery())
+    # each assignment counts once, and once more when taken off the panel
+    assignments = (select(func.count(EvaluatorAssignment.id)
+                          + func.coalesce(func.sum(case((EvaluatorAssignment.active.is_(False),
+                                                         1), else_=0)), 0))
+                   .where(EvaluatorAssignment.application_id == application_id)
+                   .scalar_subquery())
+    return int(session.scalar(select(versions + assignments)) or 0)
 
 
 ScoreSight = Literal["all", "own", "none"]

@@ -12,18 +12,20 @@ from storage.models import ROLES, Identity, Person, PersonRole
 def resolve_actor(
     session: Session, platform: str, user_id: str, display_name: str = ""
 ) -> Actor:
-    """The verified platform identity as an Actor; strangers get no person and no roles."""
-    row = session.execute(
-        select(Identity.person_id, Person.name)
+    """The verified platform identity as an Actor; strangers get no person and no roles.
+
+    One statement: every command pays for it.
+    """
+    rows = session.execute(
+        select(Identity.person_id, Person.name, PersonRole.role)
         .join(Person, Person.id == Identity.person_id)
+        .outerjoin(PersonRole, PersonRole.person_id == Identity.person_id)
         .where(Identity.platform == platform, Identity.platform_user_id == user_id)
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         return Actor(platform=platform, user_id=user_id, display_name=display_name)
-    roles = frozenset(
-        session.scalars(select(PersonRole.role).where(PersonRole.person_id == row.person_id))
-    )
-    return Actor(platform, user_id, display_name or row.name, row.person_id, roles)
+    roles = frozenset(row.role for row in rows if row.role is not None)
+    return Actor(platform, user_id, display_name or rows[0].name, rows[0].person_id, roles)
 
 
 def find_identity(session: Session, platform: str, user_id: str) -> Identity | None:

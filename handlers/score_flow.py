@@ -5,25 +5,30 @@ at the same moment exactly one of them sees the set complete (under READ COMMITT
 the lock each sees only its own score, and the case would never be marked scored). The lock
 is FOR NO KEY UPDATE: inserting a score already holds a key-share lock on the case through
 the foreign key, and a plain FOR UPDATE would deadlock against the other submitter's.
+A command that locked the case itself before writing (`score` does, first thing, so two
+submitters queue there) hands the locked case to `settle_locked_panel` instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_case, summary_lines
+from handlers.aggregate import aggregate_scores, summary_lines
 from handlers.case_notices import progress_notice, thread_notice
 from handlers.config import ProgrammeConfig
 from handlers.divergence import consensus_request
 from handlers.errors import NotFound
-from handlers.panel import panel_sequence, progress_of
+from handlers.panel import Progress, load_panel, panel_sequence
 from handlers.recording import Audit, move_status
+from handlers.rubric import active_criteria
 from handlers.types import Notice
-from storage.models import Application, Score
+from storage.models import Application, ConsensusScore, RubricCriterion, Score
 
 
 def lock_case(session: Session, ref: str) -> Application:
@@ -37,11 +42,11 @@ def lock_case(session: Session, ref: str) -> Application:
     return app
 
 
-def store_score(session: Session, app: Application, person_id: int, values: dict[str, int],
-                comment: str, now: datetime, audit: Audit) -> Score:
-    """Insert or revise one evaluator's score (the version grows with each revision)."""
-    score = session.scalar(select(Score).where(Score.application_id == app.id,
-                                               Score.person_id == person_id))
+def store_score(session: Session, app: Application, person_id: int, own: Score | None,
+                values: dict[str, int], comment: str, now: datetime, audit: Audit) -> Score:
+    """Insert or revise one evaluator's score (the version grows with each revision);
+    `own` is their score as the caller read it under the case's lock, None if none yet."""
+    score = own
     entity = f"{app.ref}:{person_id}"
     if score is None:
         score = Score(application_id=app.id, person_id=person_id, values=values,
@@ -64,17 +69,32 @@ def _snapshot(score: Score) -> dict[str, Any]:
             "excluded": score.excluded}
 
 
+@dataclass(frozen=True)
+class Settled:
+    notices: list[Notice]
+    progress: Progress
+
+
 def settle_panel(session: Session, ref: str, config: ProgrammeConfig,
                  audit: Audit) -> list[Notice]:
-    """After any change to a case's panel or scores: mark it scored (once) or reopened, edit
-    the case's root post with the progress, and ask for a consensus when a complete panel's
-    scores diverge (once per episode). Values appear in the thread only once all are in."""
-    app = lock_case(session, ref)
-    progress = progress_of(session, app, config)
+    """After any change to a case's panel or scores: lock the case, then settle it."""
+    return settle_locked_panel(session, lock_case(session, ref), config, audit).notices
+
+
+def settle_locked_panel(session: Session, app: Application, config: ProgrammeConfig,
+                        audit: Audit,
+                        criteria: Sequence[RubricCriterion] | None = None) -> Settled:
+    """Mark the case scored (once) or reopened, edit the case's root post with the progress,
+    and ask for a consensus when a complete panel's scores diverge (once per episode).
+    Values appear in the thread only once all are in. The caller holds the case's row lock
+    already (taken before it wrote, as `score` does); `criteria` is the rubric it read."""
+    panel = load_panel(session, app, config)
+    progress = panel.progress
     sequence = panel_sequence(session, app.id)
     notices: list[Notice] = []
     if progress.complete and app.status in ("in_evaluation", "scored"):
-        agg = aggregate_case(session, app, config)
+        agg = aggregate_scores(active_criteria(session) if criteria is None else criteria,
+                               panel.scores, session.get(ConsensusScore, app.id), config)
         if app.status == "in_evaluation":
             move_status(app, "scored", audit)
             notices.append(thread_notice(app, f"complete:{sequence}", "scoring complete",
@@ -89,4 +109,4 @@ def settle_panel(session: Session, ref: str, config: ProgrammeConfig,
         notices.append(thread_notice(app, f"reopened:{sequence}", "scoring reopened",
                                      text=(progress.text,)))
     notices.insert(0, progress_notice(app, progress, sequence))
-    return notices
+    return Settled(notices, progress)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from handlers.context import Context
 from handlers.errors import CommandError, NotAllowed
 from handlers.lookup import get_application
-from handlers.panel import OPEN_FOR_SCORING, progress_of
+from handlers.panel import OPEN_FOR_SCORING
 from handlers.parse import Args
 from handlers.registry import registry
 from handlers.rubric import active_criteria
-from handlers.score_flow import settle_panel, store_score
+from handlers.score_flow import settle_locked_panel, store_score
 from handlers.score_values import problem_text, read_values, text_after_pairs, values_form
 from handlers.threads import case_ref
 from handlers.types import Card, Fact, Outcome
@@ -69,18 +69,18 @@ def score(ctx: Context, args: Args) -> Outcome:
             raise CommandError(problem_text(problems))
     assert ctx.actor.person_id is not None
     revised = own is not None
-    stored = store_score(ctx.session, app, ctx.actor.person_id, values, comment, ctx.now,
+    stored = store_score(ctx.session, app, ctx.actor.person_id, own, values, comment, ctx.now,
                          ctx.audit)
-    notices = settle_panel(ctx.session, app.ref, ctx.config, ctx.audit)
-    progress = progress_of(ctx.session, app, ctx.config)
+    # the case is locked since the start of the command: settle it without locking again
+    settled = settle_locked_panel(ctx.session, app, ctx.config, ctx.audit, criteria)
     facts = [Fact(c.label, str(values[c.key])) for c in criteria]
-    facts.append(Fact("Progress", progress.text))
+    facts.append(Fact("Progress", settled.progress.text))
     if comment:
         facts.append(Fact("Comment", comment))
     what = f"revised (version {stored.version})" if revised else "recorded"
     return Outcome(Card(title=f"{app.ref}: your scores are {what}", facts=tuple(facts),
                         context=("You may revise them until the case is decided.",),
-                        tone="success"), notices=tuple(notices))
+                        tone="success"), notices=tuple(settled.notices))
 
 
 def _check_may_score(ctx: Context, app: Application) -> None:

@@ -6,8 +6,9 @@ WAL a deferred transaction that reads then writes fails at once with "database i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -36,6 +37,7 @@ def _sqlite_engine(url: str, *, echo: bool, **kwargs: Any) -> Engine:
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("check_same_thread", False)
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    busy_timeout_ms = int(connect_args["timeout"] * 1000)
     # Let SQLAlchemy, not pysqlite, decide where transactions begin.
     connect_args["isolation_level"] = None
     engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)
@@ -46,7 +48,7 @@ def _sqlite_engine(url: str, *, echo: bool, **kwargs: Any) -> Engine:
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -65,6 +67,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite takes one writer at a time; a writer that finds the file locked sleeps in
+        # SQLite's busy handler (up to 100 ms a try). Queueing this process's writers on a lock
+        # instead hands the file over the moment it is free.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,7 +83,8 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
-        with self.engine.connect() as conn:
+        queue = self._write_lock if write and self._write_lock is not None else nullcontext()
+        with queue, self.engine.connect() as conn:
             conn.execution_options(s3desk_write=write)
             session = self._sessions(bind=conn)
             try:

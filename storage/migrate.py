@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import RubricCriterion
 from storage.regions import load_regions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,6 +26,9 @@ DEFAULT_RUBRIC = (
 
 
 def alembic_config(url: str) -> Config:
+    # alembic is imported only when migrating: a serving process need not keep it in memory
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -32,6 +37,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(db: Database) -> None:
     """Bring the schema to head, then load reference data if it is missing."""
+    from alembic import command
+
     cfg = alembic_config(db.url)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -21,6 +21,7 @@ from bench.load import Command, Summary, percentile, run_levels
 from bench.processes import BARE_COMMAND, SIGNING_SECRET, ServerProcess, slack_env
 from bench.results import LevelRow, RunResults, ServerRun, Timing
 from bench.rss import cpu_seconds, peak_rss_mb
+from bench.runner import level_row
 from storage.db import Database
 from storage.models import Application, EvaluatorAssignment, Identity, Score
 
@@ -65,7 +66,14 @@ def test_signed_requests_reach_the_bare_app(
         assert len(level.latencies_ms) == 6
         assert set(level.by_label) == {"list", "show"}
         assert level.server_cpu_seconds is not None
-    assert peak_rss_mb(server.pid)
+    peak = peak_rss_mb(server.pid)
+    assert peak
+    results = RunResults()
+    results.servers.append(ServerRun("sqlite", 50, "bare", tuple(
+        level_row("sqlite", 50, "bare", level) for level in levels), peak))
+    table = report.latency_table(results)
+    assert table[0].startswith("| db | applications | server | c | p50 ms")
+    assert [line.split(" | ")[3] for line in table[2:]] == ["1", "3"]
 
 
 def test_a_wrong_signature_counts_as_an_error(
@@ -115,3 +123,17 @@ def test_delivery_shapes_know_their_pacing_bound() -> None:
     assert [grouped.target(n) for n in (0, 1, 100)] == [0, 1, 0]
     assert [runs.target(n) for n in (0, 9, 10)] == [0, 0, 1]
     assert (single.rows, single.channels, single.pacing_bound) == (10, 1, 9.0)
+
+
+def test_delivery_rows_go_in_due_and_spread_as_shaped(db: Database) -> None:
+    from bench.delivery import add_rows, shapes
+    from storage.models import OutboxMessage
+
+    grouped = shapes(40)[1]
+    prefix = add_rows(db, grouped, "t")
+    with db.read() as session:
+        rows = session.execute(select(OutboxMessage.target, OutboxMessage.status)
+                               .where(OutboxMessage.target.startswith(prefix))).all()
+    assert len(rows) == 40
+    assert {status for _, status in rows} == {"pending"}
+    assert len({target for target, _ in rows}) == grouped.channels == 4

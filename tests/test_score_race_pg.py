@@ -56,7 +56,7 @@ def test_both_insert_then_settle_fires_once_on_postgres(
                 app = session.scalar(select(Application).where(Application.ref == ref))
                 assert app is not None
                 audit = Auditor(session, now, person_id, "test")
-                store_score(session, app, person_id, dict(VALUES), "", now, audit)
+                store_score(session, app, person_id, None, dict(VALUES), "", now, audit)
                 # both scores are written but neither is committed: the moment of the race
                 both_inserted.wait(timeout=60)
                 notices = settle_panel(session, ref, config, audit)

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -32,23 +33,12 @@ from bot.teams.connector import Backoff, Connector
 from bot.teams.parse import tenant_of
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
+from bot.teams.settings_check import TeamsSettingsError, allowed_tenants, check_settings
 from handlers.desk import Desk
 from storage.db import Database
 
 log = logging.getLogger("s3desk.teams")
 ROUTE = "/api/messages"
-
-
-class TeamsSettingsError(SystemExit):
-    """The Teams settings are unsafe or incomplete here; the message says how to fix them.
-
-    A SystemExit: wherever start-up raises it, `s3desk serve` ends with this one message
-    and exit status 1, not a traceback.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(f"s3desk: {message}")
-        self.message = message
 
 
 class Registrar(Protocol):
@@ -65,32 +55,6 @@ class Services(Protocol):
     clock: Callable[[], datetime]
 
 
-def check_settings(settings: Settings) -> None:
-    """Refuse settings that would let anyone drive the bot, before the server starts."""
-    app_type = settings.microsoft_app_type.lower()
-    password = settings.microsoft_app_password
-    needed: list[tuple[str, str | None]] = [("MICROSOFT_APP_ID", settings.microsoft_app_id)]
-    if app_type != "userassignedmsi":
-        # a managed identity signs in without a secret; the other kinds need the password
-        needed.append(("MICROSOFT_APP_PASSWORD", password.get_secret_value() if password else None))
-    missing = [name for name, value in needed if not value]
-    if settings.env == "production" and missing:
-        raise TeamsSettingsError(
-            f"S3DESK_ENV=production needs {' and '.join(missing)} (the Azure Bot's app "
-            "credentials): without them anyone could post to /api/messages unsigned. Set "
-            "them, or run with S3DESK_ENV=development on a machine of your own.")
-    if app_type in ("singletenant", "userassignedmsi") and not settings.microsoft_app_tenant_id:
-        raise TeamsSettingsError(
-            f"MICROSOFT_APP_TYPE={settings.microsoft_app_type} needs MICROSOFT_APP_TENANT_ID.")
-    if app_type not in ("multitenant", "singletenant", "userassignedmsi"):
-        raise TeamsSettingsError("MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or "
-                                 "UserAssignedMSI.")
-
-
-def allowed_tenants(settings: Settings) -> frozenset[str]:
-    return frozenset(t.strip() for t in settings.teams_allowed_tenants.split(",") if t.strip())
-
-
 class BotConfiguration:
     """The attribute names botbuilder's configuration-driven authentication reads."""
 
@@ -105,13 +69,22 @@ class BotConfiguration:
 def install(app: web.Application, services: Services) -> None:
     """Mount Teams on the shared server and register its outbox sender."""
     check_settings(services.settings)
-    authentication = ConfigurationBotFrameworkAuthentication(BotConfiguration(services.settings))
-    mount(app, services, authentication)
+    mount(app, services, configured_authentication(services.settings))
 
 
-def mount(app: web.Application, services: Services,
-          authentication: BotFrameworkAuthentication, backoff: Backoff | None = None
-          ) -> TeamsEndpoint:
+def configured_authentication(settings: Settings) -> BotFrameworkAuthentication:
+    return ConfigurationBotFrameworkAuthentication(BotConfiguration(settings))
+
+
+@dataclass(frozen=True)
+class TeamsParts:
+    endpoint: TeamsEndpoint
+    sender: TeamsSender
+    connector: Connector
+
+
+def build(services: Services, authentication: BotFrameworkAuthentication,
+          backoff: Backoff | None = None) -> TeamsParts:
     settings = services.settings
     connector = Connector(authentication, settings.microsoft_app_id or "", backoff)
     reach = Reach(services.db, connector)
@@ -119,14 +92,21 @@ def mount(app: web.Application, services: Services,
     endpoint = TeamsEndpoint(CloudAdapter(authentication), bot, authentication,
                              allowed_tenants(settings),
                              authenticated=bool(settings.microsoft_app_id))
-    services.messenger.register(TeamsSender(reach))
-    app.router.add_post(ROUTE, endpoint.handle)
+    return TeamsParts(endpoint, TeamsSender(reach), connector)
+
+
+def mount(app: web.Application, services: Services,
+          authentication: BotFrameworkAuthentication, backoff: Backoff | None = None
+          ) -> TeamsEndpoint:
+    parts = build(services, authentication, backoff)
+    services.messenger.register(parts.sender)
+    app.router.add_post(ROUTE, parts.endpoint.handle)
 
     async def _close(_app: web.Application) -> None:
-        await connector.close()
+        await parts.connector.close()
 
     app.on_cleanup.append(_close)
-    return endpoint
+    return parts.endpoint
 
 
 class TeamsEndpoint:

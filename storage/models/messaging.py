@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base, utcnow
 
 PLACE_PURPOSES = ("reminders", "evaluation", "announcements")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "missed")
+# `superseded`: an edit replaced by a newer edit of the same message before it went out
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "missed", "superseded")
 
 
 class Place(Base):

@@ -1,0 +1,46 @@
+"""Edits of one posted message: only the newest waiting edit goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from handlers.fanout import schedule
+from handlers.types import Audience, Card, Notice
+from storage.db import Database
+from storage.models import OutboxMessage, Place
+
+EVALUATION = Audience("places", purpose="evaluation")
+
+
+def progress(n: int) -> Notice:
+    return Notice(EVALUATION, Card(title=f"{n} of 3 scored"), key=f"case:TA-2026-0001:progress:{n}",
+                  thread_key="case:TA-2026-0001", edit_of="case:TA-2026-0001:post")
+
+
+def statuses(db: Database) -> dict[str, str]:
+    with db.read() as session:
+        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
+        return {key.split(":")[3]: status for key, status in rows}
+
+
+def test_a_newer_edit_supersedes_the_waiting_one(db: Database, now: datetime) -> None:
+    with db.transaction() as session:
+        session.add(Place(platform="slack", purpose="evaluation", channel_id="C1"))
+        session.flush()
+        schedule(session, [progress(1)], now)
+    with db.transaction() as session:
+        schedule(session, [progress(2)], now)
+    assert statuses(db) == {"1": "superseded", "2": "pending"}
+
+
+def test_an_edit_already_sent_is_left_alone(db: Database, now: datetime) -> None:
+    with db.transaction() as session:
+        session.add(Place(platform="slack", purpose="evaluation", channel_id="C1"))
+        session.flush()
+        schedule(session, [progress(1)], now)
+        session.execute(OutboxMessage.__table__.update().values(status="sent"))
+    with db.transaction() as session:
+        schedule(session, [progress(2), progress(3)], now)
+    assert statuses(db) == {"1": "sent", "2": "superseded", "3": "pending"}
