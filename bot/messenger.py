@@ -215,7 +215,8 @@ class Messenger:
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
                 handled = 0
-            if self._stopping or handled >= self.batch:
+            # a pass takes one row per channel: while it found any, more may be waiting
+            if self._stopping or handled:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.db import Database
@@ -98,17 +98,34 @@ def _claim(
         root.id != row.id,
         root.status.in_(UNSETTLED),
     )
-    stmt = (
-        select(row)
+    claimable = or_(
+        and_(row.status == "pending", row.due_at <= now),
+        and_(row.status == "sending", row.lease_until < now),
+    )
+    # The oldest due row of each channel only: a pass never waits on one channel's pacing
+    # while other channels' rows sit behind it; the next pass takes each channel's next row.
+    first_of_channel = (
+        select(
+            row.id,
+            func.row_number()
+            .over(partition_by=(row.platform, row.target), order_by=(row.due_at, row.id))
+            .label("place_in_channel"),
+        )
         .where(
-            or_(
-                and_(row.status == "pending", row.due_at <= now),
-                and_(row.status == "sending", row.lease_until < now),
-            ),
+            claimable,
             row.platform.in_(platforms),
             ~original_unsent,
             or_(row.thread_key.is_(None), row.starts_thread.is_(True), ~root_unsent),
         )
+        .subquery()
+    )
+    stmt = (
+        select(row)
+        .where(row.id.in_(select(first_of_channel.c.id)
+                          .where(first_of_channel.c.place_in_channel == 1)),
+               # repeated here: PostgreSQL re-checks the outer conditions on a row it had to
+               # wait for, so a row another worker claimed meanwhile is not taken twice
+               claimable)
         .order_by(row.due_at, row.id)
         .limit(limit)
     )

@@ -62,8 +62,17 @@ def test_only_platforms_with_a_sender_are_claimed(db: Database) -> None:
 
 def test_oldest_due_first_and_the_limit_holds(db: Database) -> None:
     for minutes in (3, 1, 2):
-        add_row(db, f"k{minutes}", due=NOW - timedelta(minutes=minutes))
+        add_row(db, f"k{minutes}", target=f"C{minutes}", due=NOW - timedelta(minutes=minutes))
     assert [c.dedupe_key for c in claim(db, limit=2)] == ["k3", "k2"]
+
+
+def test_a_claim_takes_one_row_per_channel_oldest_first(db: Database) -> None:
+    for name, target, minutes in (("a1", "C-A", 3), ("a2", "C-A", 2), ("b1", "C-B", 1)):
+        add_row(db, name, target=target, due=NOW - timedelta(minutes=minutes))
+    first = claim(db)
+    assert [c.dedupe_key for c in first] == ["a1", "b1"]
+    mark_sent(db, first[0].row_id, "w1", "ts-a1", NOW)
+    assert [c.dedupe_key for c in claim(db)] == ["a2"]
 
 
 def test_a_row_past_its_usefulness_is_marked_missed_not_claimed(db: Database) -> None:
@@ -94,8 +103,8 @@ def test_retry_moves_the_due_time_then_gives_up(db: Database) -> None:
 
 
 def test_failed_and_released_rows(db: Database) -> None:
-    bad = add_row(db, "bad", due=NOW)
-    back = add_row(db, "back", due=NOW)
+    bad = add_row(db, "bad", target="C-BAD", due=NOW)
+    back = add_row(db, "back", target="C-BACK", due=NOW)
     claim(db)
     assert mark_failed(db, bad, "w1", "channel_not_found")
     assert release(db, back, "w1")
