@@ -133,7 +133,9 @@ def test_the_messenger_does_not_post_twice_after_a_lost_lease(
             })
     messenger = Messenger(db, clock=lambda: now, pace_seconds=0)
     messenger.register(sender)
-    assert run(messenger.deliver_due()) == 2
+    # one row of the channel per pass: the recovered row, then the next one
+    assert run(messenger.deliver_due()) == 1
+    assert run(messenger.deliver_due()) == 1
     posted = [c.params["metadata"]["event_payload"]["key"]
               for c in fake.calls_to("chat.postMessage")]
     assert posted == ["reminder:7:slack:C0REMIND1", "reminder:8:slack:C0REMIND1"]
