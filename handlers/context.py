@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from handlers.config import ProgrammeConfig
 from handlers.errors import NotAllowed
+from handlers.recording import Auditor
 from handlers.types import Actor, Request
-from storage.models import AuditEntry
 
 
 @dataclass
@@ -50,15 +50,6 @@ class Context:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditEntry(
-                at=self.now,
-                actor_id=self.actor.person_id,
-                entity=entity,
-                entity_id=str(entity_id),
-                action=action,
-                before=before,
-                after=after,
-                source=self.source,
-            )
+        Auditor(self.session, self.now, self.actor.person_id, self.source)(
+            entity, entity_id, action, before, after
         )
