@@ -9,7 +9,6 @@ fail the next calls of a method (429 with `Retry-After`, 5xx, an error code).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.background import BackgroundServer
 from tests.fakes.block_kit import block_problems, view_problems
 
 BOT_USER = "UBOT0S3"
@@ -55,9 +55,7 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         self._triggers: set[str] = set()
         self._seq = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._server = BackgroundServer(self._app, "fake-slack")
         self._sockets: list[web.WebSocketResponse] = []
         self.port = 0
 
@@ -87,46 +85,26 @@ class FakeSlack:
             self._failures.clear()
 
     def start(self) -> FakeSlack:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            app = web.Application()
-            app.router.add_route("*", "/api/{method}", self._api)
-            app.router.add_post("/respond/{name}", self._respond)
-            app.router.add_get("/socket", self._socket)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self.port = self._server.start()
         return self
+
+    def _app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        return app
 
     def connected(self) -> bool:
         return bool(self._sockets)
 
     def push(self, envelope: dict[str, Any]) -> None:
         """Send a Socket Mode envelope to the connected app (from the test's thread)."""
-        assert self._loop is not None and self._sockets
-        asyncio.run_coroutine_threadsafe(self._sockets[-1].send_json(envelope),
-                                         self._loop).result(10)
+        assert self._sockets
+        self._server.call(self._sockets[-1].send_json(envelope))
 
     def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
+        self._server.stop()
 
     # ---- the HTTP side ------------------------------------------------------------------
     async def _params(self, request: web.Request) -> dict[str, Any]:
