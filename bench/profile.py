@@ -59,7 +59,7 @@ LAYERS = (
     ("  transaction begin/commit (storage/db.py)", ("Connection.begin ", "Connection.commit",
                                                     "Transaction.commit", "Session.close")),
     ("  actor resolution", ("resolve_actor",)),
-    ("  the command's handler", ("Desk._run (handlers/desk.py:1",)),
+    ("  the command's handler", ("Desk._run (handlers/core/desk.py:1",)),
     ("  outbox fan-out", ("fanout.py",)),
     ("  SQL compile and ORM (SQLAlchemy)", ("orm_execute_statement", "_compile_w_cache",
                                             "loading.py", "cache_key.py")),

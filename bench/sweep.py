@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 
 from bench.datagen import generate
 from bench.stores import fresh_store
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.reminder_plan import evaluation_deadline
 from handlers.reminder_times import local_at
 from handlers.reminders import WATERMARK, run_sweep

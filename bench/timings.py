@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from bench.fake_slack import FakeSlack
 from bench.results import Timing
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import Setting
 

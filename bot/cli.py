@@ -73,7 +73,7 @@ def console(
     from bot.console_messages import BackgroundMessenger
     from bot.console_start import NoSuchPerson, choose_identity, offer_demo
     from handlers.commands import load_registry
-    from handlers.desk import Desk
+    from handlers.core.desk import Desk
 
     config = settings()
     db = open_database(config, migrate=True, one_shot=False)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 
 
 class Settings(BaseSettings):

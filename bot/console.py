@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot.console_forms import Cancelled, fill_form
 from bot.console_render import render_card, render_notice
 from bot.edge import Clock, system_clock
-from handlers.desk import Desk, Inbound
-from handlers.types import Notice, Outcome, Where
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Notice, Outcome, Where
 from storage.models import Person
 from storage.regions import search_regions
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.console_render import clean
-from handlers.types import Form, FormInput
+from handlers.core.types import Form, FormInput
 
 CANCEL = "cancel"
 CLEAR = "-"

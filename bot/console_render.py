@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from handlers.types import Card, Fact, Form, FormInput, Notice, Pager, Table
+from handlers.core.types import Card, Fact, Form, FormInput, Notice, Pager, Table
 
 DEFAULT_WIDTH = 100
 # a table column never gets narrower than this, so headers stay readable

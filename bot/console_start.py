@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.console import PLATFORM
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.demo import DemoSummary, is_empty, load_demo
 from handlers.grants import grant_role
 from storage.db import Database

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Protocol
 
-from handlers.desk import Desk, Inbound
-from handlers.types import Outcome
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Outcome
 
 Clock = Callable[[], datetime]
 

@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from bot.edge import Clock, system_clock
 from bot.senders import Delivery, PermanentSendError, Sender, TransientSendError
-from handlers.types import Card
+from handlers.core.types import Card
 from storage.db import Database
 from storage.outbox import Claim, claim_due
 from storage.outbox_settle import (

@@ -20,10 +20,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.edge import Clock, Wakeable, system_clock
-from handlers import fanout
-from handlers.config import ProgrammeConfig
+from handlers.core import fanout
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Notice
 from handlers.reminders import run_sweep
-from handlers.types import Notice
 from storage.db import Database
 
 log = logging.getLogger("s3desk.scheduler")

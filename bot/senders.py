@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.types import Card
+from handlers.core.types import Card
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from bot.edge import Clock, system_clock
 from bot.messenger import Messenger
 from bot.scheduler import Scheduler
 from handlers.commands import load_registry
-from handlers.config import ProgrammeConfig
-from handlers.desk import Desk, Inbound
-from handlers.registry import Registry
-from handlers.types import Outcome
+from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk, Inbound
+from handlers.core.registry import Registry
+from handlers.core.types import Outcome
 from storage.db import Database
 from storage.migrate import upgrade
 

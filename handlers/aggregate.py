@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.panel import counted_scores
 from handlers.rubric import active_criteria
 from storage.models import Application, ConsensusScore, RubricCriterion, Score

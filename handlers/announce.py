@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from handlers.batch import batch, find_cutoff, long_date
 from handlers.case_notices import decision_notices
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.letters import LetterError, render_letter
-from handlers.lookup import get_application
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from storage.models import ApplicantNotification, Application, Decision
 
 WAITING = {"received": "not screened", "screening": "not screened",

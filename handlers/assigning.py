@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 from handlers.balance import Evaluator, candidates, evaluator_pool, panel_history, same_country
 from handlers.batch import batch, find_cutoff, long_date
 from handlers.case_notices import case_buttons, summary_card, thread_notice
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.lookup import find_person, get_application
+from handlers.core.audit import Audit
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import find_person, get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Card, Fact, Notice, Outcome, Table
 from handlers.panel import OPEN_FOR_SCORING, active_assignments, progress_of
-from handlers.parse import Args
-from handlers.recording import Audit
-from handlers.registry import SECRETARIAT, registry
 from handlers.score_flow import settle_panel
-from handlers.types import Audience, Card, Fact, Notice, Outcome, Table
 from storage.models import Application, EvaluatorAssignment
 
 USAGE = 'assign REF @person... [override:"reason"] | assign REF auto | assign cutoff:DATE auto'

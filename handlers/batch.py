@@ -9,7 +9,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.errors import CommandError, NotFound
+from handlers.core.errors import CommandError, NotFound
 from storage.models import Application, Cutoff, Decision, Setting
 
 CAPACITY_DEFAULT_KEY = "capacity_default"

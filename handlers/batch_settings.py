@@ -14,11 +14,11 @@ from handlers.batch import (
     priority_bonus,
     read_setting,
 )
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.parse import Args
-from handlers.registry import READERS, SECRETARIAT, registry
-from handlers.types import Card, Fact, Outcome
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import READERS, SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Outcome
 from storage.models import Setting
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.errors import CommandError, NotFound
+from handlers.core.config import ProgrammeConfig
+from handlers.core.errors import CommandError, NotFound
 from storage.models import Cutoff
 
 

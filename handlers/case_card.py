@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from handlers.types import Actor, Button, Fact
+from handlers.core.types import Actor, Button, Fact
 from storage.models import Application
 
 

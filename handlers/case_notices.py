@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from handlers.aggregate import aggregate_case, summary_lines
 from handlers.batch import long_date
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Audience, Button, Card, Fact, Notice, Tone
 from handlers.panel import OPEN_FOR_SCORING, Progress, progress_of, score_sight
-from handlers.types import Audience, Button, Card, Fact, Notice, Tone
 from storage.models import Application, Decision
 
 EVALUATION = Audience("places", purpose="evaluation")

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 import handlers.case_base  # noqa: F401  (registers the base section of the card)
 from handlers.case_card import CaseView, fill_case_view
-from handlers.context import Context
-from handlers.errors import CommandError, NotAllowed
-from handlers.lookup import get_application
-from handlers.parse import Args
-from handlers.registry import KNOWN, registry
-from handlers.types import Button, Card, Fact, Outcome
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotAllowed
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import KNOWN, registry
+from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, EvaluatorAssignment
 from storage.queries_applications import case_history, case_notes
 from storage.status import TRANSITIONS

@@ -13,17 +13,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers import fanout
 from handlers.batch import batch, find_cutoff, long_date
 from handlers.case_notices import opening_notice
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core import fanout
+from handlers.core.audit import Audit, Auditor, move_status
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Card, Fact, Notice, Outcome
 from handlers.panel import progress_of
-from handlers.parse import Args
-from handlers.recording import Audit, Auditor, move_status
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Audience, Card, Fact, Notice, Outcome
 from storage.models import Application, Cutoff
 
 NOT_SCREENED = ("received", "screening")

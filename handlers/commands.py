@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-from handlers.registry import Registry, registry
+from handlers.core.registry import Registry, registry
 
 FEATURE_MODULES = (
-    "handlers.help",
+    "handlers.core.help",
     "handlers.intake",
     "handlers.cases_list",
     "handlers.cases_show",

@@ -17,12 +17,12 @@ from handlers.calendar import (
     is_calendar_date,
     parse_day,
 )
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError, NotFound
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Card, Fact, Outcome
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotFound
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Outcome
 from storage.models import Application, Cutoff
 
 

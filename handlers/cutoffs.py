@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.calendar import calendar_date_on_or_after, local_day
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.parse import Args
-from handlers.registry import KNOWN, registry
-from handlers.types import Card, Outcome, Table
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.parse import Args
+from handlers.core.registry import KNOWN, registry
+from handlers.core.types import Card, Outcome, Table
 from storage.models import Application, Cutoff
 
 PAST_SHOWN = 4

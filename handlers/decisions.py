@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from handlers.batch import approved_in, capacity_of, find_cutoff, long_date
 from handlers.case_notices import decision_notices
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.lookup import get_application
+from handlers.core.audit import force_status, move_status
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from handlers.panel import progress_of
-from handlers.parse import Args
 from handlers.proposal import Proposal, build_proposal
-from handlers.recording import force_status, move_status
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from storage.models import Application, Decision, Setting
 
 USAGE = ("decide cutoff:DATE [confirm [CODE]] | "

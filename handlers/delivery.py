@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
 from handlers.expert_queries import commitments, days_left, find_expert
-from handlers.lookup import get_application
 from handlers.matching import MATCHABLE_STATUSES, exclusion
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Audience, Button, Card, Fact, Notice, Outcome
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 from storage.status import IllegalTransition, check_transition
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.case_card import CaseView, case_section
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import READERS, registry
+from handlers.core.types import Actor, Button, Card, Fact, Outcome, Pager, Table
 from handlers.expert_queries import ACTIVE_CASE_STATUSES
-from handlers.parse import Args
-from handlers.registry import READERS, registry
-from handlers.types import Actor, Button, Card, Fact, Outcome, Pager, Table
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 _ORDER = {key: i for i, key in enumerate(MILESTONES)}

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.demo_cases import CaseBuilder
 from handlers.demo_world import DemoCase, World, cutoff_dates
 from storage.db import Database

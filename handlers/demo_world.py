@@ -11,11 +11,11 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.audit import Auditor
+from handlers.core.config import ProgrammeConfig
 from handlers.demo_names import FIRST_NAMES, NameMaker, email_for
 from handlers.grants import grant_role
 from handlers.languages import official_languages
-from handlers.recording import Auditor
 from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, RubricCriterion
 
 SOURCE = "cli:demo-data"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from handlers.aggregate import Aggregate, number
 from handlers.case_notices import thread_notice
-from handlers.recording import Audit
-from handlers.types import Notice
+from handlers.core.audit import Audit
+from handlers.core.types import Notice
 from storage.models import Application, AuditEntry
 
 RECORDED = ("record", "revise")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, null, or_, select, update
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.scrub import scrub_everywhere, scrub_linked
 from storage.models import Application, Assignment, AuditEntry, Expert, Person, ProcessedEvent
 from storage.text import fold

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from handlers.aggregate import aggregate_scores, summary_lines
 from handlers.case_card import CaseView, case_section
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Actor, Button, Fact
 from handlers.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
 from handlers.rubric import active_criteria
-from handlers.types import Actor, Button, Fact
 from storage.models import (
     ApplicantNotification,
     Application,

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, literal, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from handlers.errors import CommandError, NotFound
+from handlers.core.errors import CommandError, NotFound
 from storage.models import Application, Assignment, Expert
 
 # An assignment takes an expert's days while its case is being co-designed or delivered.

@@ -6,8 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import find_person
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Fact, Outcome, Pager, Table
 from handlers.expert_fields import (
     FIELDS,
     check_home_region,
@@ -19,10 +23,6 @@ from handlers.expert_fields import (
 )
 from handlers.expert_form import expert_form
 from handlers.expert_queries import commitments, days_left, find_expert, list_contains
-from handlers.lookup import find_person
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Button, Card, Fact, Outcome, Pager, Table
 from storage.models import Application, Assignment, Expert, Person
 from storage.regions import nuts_country
 

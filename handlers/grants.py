@@ -12,7 +12,7 @@ from datetime import datetime
 import pycountry
 from sqlalchemy.orm import Session
 
-from handlers.people import ensure_person, find_identity, set_role
+from handlers.core.actors import ensure_person, find_identity, set_role
 from storage.models import PLATFORMS, ROLES, AuditEntry
 from storage.regions import iso_country, nuts_country
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.people import resolve_actor
-from handlers.types import Actor, Button, Card, Fact
+from handlers.core.actors import resolve_actor
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Actor, Button, Card, Fact
 from storage.db import Database
 from storage.models import (
     ApplicantNotification,

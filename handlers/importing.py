@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.errors import CommandError
+from handlers.core.config import ProgrammeConfig
+from handlers.core.errors import CommandError
 from handlers.intake import create_application
 from handlers.intake_fields import check_intake
 from storage.models import Application, Region

@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.calendar import cutoff_for
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Fact, Outcome
 from handlers.intake_fields import (
     CATEGORY_LABELS,
     CHALLENGE_LABELS,
@@ -24,9 +27,6 @@ from handlers.intake_fields import (
     check_intake,
 )
 from handlers.intake_form import intake_form
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Button, Card, Fact, Outcome
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
 from storage.text import fold

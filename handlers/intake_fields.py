@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.models import CHALLENGES, COHESION_CATEGORIES, TOPICS, Region
 from storage.regions import search_regions
 from storage.text import fold

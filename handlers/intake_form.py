@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from handlers.core.types import Form, FormInput
 from handlers.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
-from handlers.types import Form, FormInput
 
 
 def _shown(value: Any) -> str | None:

@@ -3,8 +3,11 @@ by rendering it), `template reset` goes back to the built-in one."""
 
 from __future__ import annotations
 
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Outcome, Table
 from handlers.letters import (
     FACT_NAMES,
     LETTER_OUTCOMES,
@@ -13,9 +16,6 @@ from handlers.letters import (
     sample_facts,
     source_for,
 )
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Card, Fact, Outcome, Table
 from storage.models import NotificationTemplate
 
 

@@ -17,12 +17,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.parse import Args
-from handlers.recording import Audit
-from handlers.registry import ANYONE, registry
-from handlers.types import Card, Fact, Outcome
+from handlers.core.audit import Audit
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import ANYONE, registry
+from handlers.core.types import Card, Fact, Outcome
 from storage.models import Base, Identity, LinkCode, Person, PersonRole
 
 USAGE = "link | link CODE"
@@ -165,7 +165,7 @@ def _issue(ctx: Context) -> Card:
 def link_accounts(session: Session, now: datetime, source: str, *, person_platform: str,
                   person_user: str, platform: str, user_id: str) -> str:
     """For the operator's CLI: join `platform:user_id` to the person behind the first one."""
-    from handlers.recording import Auditor
+    from handlers.core.audit import Auditor
 
     owner = session.scalar(select(Identity).where(Identity.platform == person_platform,
                                                   Identity.platform_user_id == person_user))

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Outcome, Table
 from handlers.expert_queries import commitments, days_left
 from handlers.languages import official_languages
-from handlers.lookup import get_application
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Button, Card, Outcome, Table
 from storage.models import Application, Assignment, Expert
 from storage.regions import country_name
 from storage.text import fold

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Button, Card, Notice, Outcome
 from handlers.delivery import advance, assignment_of
-from handlers.errors import CommandError
 from handlers.expert_queries import ACTIVE_CASE_STATUSES
-from handlers.lookup import get_application
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Audience, Button, Card, Notice, Outcome
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 USAGE = f"milestone REF KEY done|due YYYY-MM-DD (keys: {', '.join(MILESTONES)})"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError, NotFound
-from handlers.parse import Args
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotFound
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Outcome, Pager, Table
 from handlers.places import place_label
-from handlers.registry import SECRETARIAT, registry
 from handlers.reminder_times import short_when
-from handlers.types import Button, Card, Outcome, Pager, Table
 from storage.models import Identity, OutboxMessage, Person, Place
 from storage.outbox_views import count_problems, problem_rows, put_back
 

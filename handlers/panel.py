@@ -12,8 +12,8 @@ from typing import Literal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.types import Actor
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Actor
 from storage.models import Application, EvaluatorAssignment, Person, Score
 
 # Past scoring: a decision exists, so values are no longer blind to anyone who sees the case.

@@ -10,12 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError, NotFound
-from handlers.parse import Args
-from handlers.registry import SECRETARIAT, registry
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotFound
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Card, Outcome, Table, Where
 from handlers.reminder_times import short_when
-from handlers.types import Card, Outcome, Table, Where
 from storage.models import PLACE_PURPOSES, Place
 from storage.outbox_views import cancel_waiting
 

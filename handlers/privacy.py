@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from handlers.context import Context
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Outcome
 from handlers.erasure import erase_person, purge_contact_data
-from handlers.errors import CommandError
 from handlers.expert_fields import FieldError, read_email
-from handlers.parse import Args
 from handlers.privacy_export import export_person
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Card, Fact, Outcome
 
 # Platforms cap one block of text (Slack: 3,000 characters); the JSON is cut at line ends.
 CHUNK_CHARS = 2_800

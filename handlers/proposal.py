@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from handlers.aggregate import Aggregate, aggregate_case, number
 from handlers.batch import approved_in, batch, capacity_of, priority_bonus
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.models import Application, Cutoff
 
 NOT_READY = ("received", "screening", "eligible", "in_evaluation")

@@ -9,19 +9,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers import fanout
-from handlers.context import Context
-from handlers.errors import CommandError, NotFound
-from handlers.lookup import get_application
+from handlers.core import fanout
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotFound
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.outbox_cmds import target_label
-from handlers.parse import Args
 from handlers.places import place_label
-from handlers.registry import SECRETARIAT, registry
 from handlers.reminder_evaluation import evaluators_waiting_on
 from handlers.reminder_plan import cutoff_reminder_card
 from handlers.reminder_times import short_when
 from handlers.reminders import plan
-from handlers.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from storage.models import ApplicantNotification, Cutoff, Decision, Person, Place
 from storage.outbox_views import waiting_rows
 

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Audience, Button, Card, Notice, Table
 from handlers.reminder_plan import Planned, deadline_end, evaluation_deadline, notice
 from handlers.reminder_times import days_at_hour_in, in_window, local_at, long_day
-from handlers.types import Audience, Button, Card, Notice, Table
 from storage.models import (
     Application,
     ConflictDeclaration,

@@ -16,13 +16,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from handlers import fanout
-from handlers.config import ProgrammeConfig
+from handlers.core import fanout
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Notice
 from handlers.digest import plan_digest
 from handlers.reminder_evaluation import plan_evaluation
 from handlers.reminder_followups import plan_applicants_uninformed, plan_milestones
 from handlers.reminder_plan import Planned, Planner, plan_cutoff_closed, plan_cutoff_reminders
-from handlers.types import Notice
 from storage.models import Setting
 from storage.outbox import expire_missed
 from storage.outbox_views import existing_keys, try_singleton_lock

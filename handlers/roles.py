@@ -8,13 +8,13 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.lookup import find_person
-from handlers.parse import Args
-from handlers.people import ensure_person, set_role
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Audience, Card, Fact, Notice, Outcome
+from handlers.core.actors import ensure_person, set_role
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import find_person
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Audience, Card, Fact, Notice, Outcome
 from storage.models import ROLES, Person, PersonRole
 
 USAGE = "role @person secretariat|evaluator|observer|none"

@@ -7,11 +7,11 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.context import Context
-from handlers.errors import CommandError, NotFound
-from handlers.parse import Args
-from handlers.registry import KNOWN, SECRETARIAT, registry
-from handlers.types import Card, Outcome, Table
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotFound
+from handlers.core.parse import Args
+from handlers.core.registry import KNOWN, SECRETARIAT, registry
+from handlers.core.types import Card, Outcome, Table
 from storage.models import Application, RubricCriterion, Score
 
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from handlers.aggregate import aggregate_scores, summary_lines
 from handlers.case_notices import progress_notice, thread_notice
-from handlers.config import ProgrammeConfig
+from handlers.core.audit import Audit, move_status
+from handlers.core.config import ProgrammeConfig
+from handlers.core.errors import NotFound
+from handlers.core.types import Notice
 from handlers.divergence import consensus_request
-from handlers.errors import NotFound
 from handlers.panel import Progress, load_panel, panel_sequence
-from handlers.recording import Audit, move_status
 from handlers.rubric import active_criteria
-from handlers.types import Notice
 from storage.models import Application, ConsensusScore, RubricCriterion, Score
 
 

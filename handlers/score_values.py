@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.parse import Args, ParseError
-from handlers.types import Form, FormInput
+from handlers.core.parse import Args, ParseError
+from handlers.core.types import Form, FormInput
 from storage.models import RubricCriterion
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")

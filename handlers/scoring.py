@@ -11,17 +11,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.context import Context
-from handlers.errors import CommandError, NotAllowed
-from handlers.lookup import get_application
+from handlers.core.context import Context
+from handlers.core.errors import CommandError, NotAllowed
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import registry
+from handlers.core.types import Card, Fact, Outcome
 from handlers.panel import OPEN_FOR_SCORING
-from handlers.parse import Args
-from handlers.registry import registry
 from handlers.rubric import active_criteria
 from handlers.score_flow import settle_locked_panel, store_score
 from handlers.score_values import problem_text, read_values, text_after_pairs, values_form
 from handlers.threads import case_ref
-from handlers.types import Card, Fact, Outcome
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
 
 EVALUATORS = frozenset({"evaluator"})

@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.closing import open_evaluation
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.lookup import get_application
-from handlers.parse import Args
-from handlers.recording import force_status, move_status
-from handlers.registry import SECRETARIAT, registry
-from handlers.types import Card, Fact, Notice, Outcome
+from handlers.core.audit import force_status, move_status
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Notice, Outcome
 from storage.models import COHESION_CATEGORIES, Application, Decision
 
 SCREENABLE = ("received", "screening")

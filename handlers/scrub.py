@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ColumnElement, String, Table, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from handlers.fanout import insert_if_absent
+from handlers.core.fanout import insert_if_absent
 from storage.models import Base
 
 ERASED = "[erased]"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.context import Context
-from handlers.parse import Args
-from handlers.registry import READERS, registry
+from handlers.core.context import Context
+from handlers.core.parse import Args
+from handlers.core.registry import READERS, registry
+from handlers.core.types import Card, Fact, Outcome, Table
 from handlers.stats_figures import Figures, pipeline_figures
-from handlers.types import Card, Fact, Outcome, Table
 
 SHOWN_CUTOFFS = 12  # the latest ones; older cut-offs stay in the export
 

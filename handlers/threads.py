@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from handlers.errors import CommandError
-from handlers.lookup import REF_PATTERN
-from handlers.types import Where
+from handlers.core.errors import CommandError
+from handlers.core.lookup import REF_PATTERN
+from handlers.core.types import Where
 from storage.models import Application, ThreadLink
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.intake import create_application
 from handlers.intake_fields import check_intake
 from storage.db import Database

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import text
 
 from handlers.commands import load_registry
-from handlers.config import ProgrammeConfig
-from handlers.desk import Desk, Inbound
-from handlers.people import ensure_person, set_role
-from handlers.types import Outcome
+from handlers.core.actors import ensure_person, set_role
+from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Outcome
 from storage.db import Database
 from storage.migrate import seed_reference_data, upgrade
 from storage.models import Base

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from handlers.config import ProgrammeConfig
-from handlers.people import ensure_person, set_role
+from handlers.core.actors import ensure_person, set_role
+from handlers.core.config import ProgrammeConfig
 from handlers.reminders import run_sweep
 from storage.db import Database
 from storage.models import (

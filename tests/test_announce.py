@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers.announce import overdue_notifications
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import ApplicantNotification, Decision, NotificationTemplate
 from tests.conftest import Chat

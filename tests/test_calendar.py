@@ -15,7 +15,7 @@ from handlers.calendar import (
     is_calendar_date,
     next_calendar_date,
 )
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import Cutoff
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 import handlers.cases_list as cases_list
 from handlers.commands import load_registry
-from handlers.config import ProgrammeConfig
-from handlers.desk import Desk
-from handlers.types import Card
+from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk
+from handlers.core.types import Card
 from storage.db import Database
 from storage.models import Application, AuditEntry, EvaluatorAssignment, Note, Region
 from tests.case_helpers import StatementCounter, add_applications

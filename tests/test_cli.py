@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import COMMAND_MODULES
 from bot.cli import app as cli
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.demo import load_demo
 from storage.db import Database
 from storage.migrate import upgrade

@@ -3,7 +3,7 @@ criteria between two consensus recordings), not on every revision while scores s
 
 from __future__ import annotations
 
-from handlers.types import Outcome
+from handlers.core.types import Outcome
 from storage.db import Database
 from tests.conftest import Chat
 from tests.evaluation_helpers import add_cutoff, add_evaluator, audits, open_case, talk

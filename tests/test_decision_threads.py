@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.types import Notice, Outcome
+from handlers.core.types import Notice, Outcome
 from storage.db import Database
 from storage.models import OutboxMessage, Place
 from tests.conftest import Chat

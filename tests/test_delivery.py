@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from handlers import fanout
 from handlers.case_card import CaseView, fill_case_view
-from handlers.config import ProgrammeConfig
+from handlers.core import fanout
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Actor
 from handlers.milestones import milestone_notices
-from handlers.types import Actor
 from storage.db import Database
 from storage.models import (
     Application,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.calendar import is_calendar_date
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.demo import NotEmpty, load_demo
 from handlers.demo_world import cutoff_dates
 from storage.db import Database

@@ -5,8 +5,8 @@ import threading
 from datetime import datetime
 
 from bot.edge import run_command
-from handlers.desk import Desk, Inbound
-from handlers.types import Outcome
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Outcome
 
 
 class ThreadRecordingDesk(Desk):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.demo import load_demo
 from handlers.exporting import (
     EXPORT_COLUMNS,

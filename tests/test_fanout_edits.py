@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from handlers.fanout import schedule
-from handlers.types import Audience, Card, Notice
+from handlers.core.fanout import schedule
+from handlers.core.types import Audience, Card, Notice
 from storage.db import Database
 from storage.models import OutboxMessage, Place
 

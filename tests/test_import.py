@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.importing import ImportRejected, import_applications
 from storage.db import Database
 from storage.models import Application, AuditEntry, RefCounter

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from handlers.config import ProgrammeConfig
-from handlers.desk import Desk, Inbound
+from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk, Inbound
 from storage.db import Database
 from storage.models import CHALLENGES, TOPICS, Application, AuditEntry, RefCounter, Region
 from tests.case_helpers import add_applications

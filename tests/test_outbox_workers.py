@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from handlers.reminders import run_sweep
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.parse import Args, ParseError, tokenize
+from handlers.core.parse import Args, ParseError, tokenize
 
 
 def test_quoted_values_options_and_pairs() -> None:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select
 
 from bench.datagen import Dataset, generate
-from handlers.desk import Desk, Inbound
+from handlers.core.desk import Desk, Inbound
 from storage.db import Database
 from storage.models import Application, Decision
 from tests.conftest import _empty_tables

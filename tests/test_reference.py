@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handlers.command_docs import command_reference_markdown
 from handlers.commands import load_registry
-from handlers.reference import command_reference_markdown
 
 DOC = Path(__file__).parent.parent / "docs" / "commands.md"
 
 
 def test_the_command_reference_matches_the_registry() -> None:
     assert DOC.read_text(encoding="utf-8") == command_reference_markdown(), (
-        "docs/commands.md is stale: run `python -m handlers.reference > docs/commands.md`"
+        "docs/commands.md is stale: run `python -m handlers.command_docs > docs/commands.md`"
     )
 
 

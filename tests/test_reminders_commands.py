@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from handlers.desk import Desk, Inbound
-from handlers.types import Outcome, Where
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Outcome, Where
 from storage.db import Database
 from storage.models import AuditEntry, Place
 from tests.conftest import Chat, make_person

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import ApplicantNotification, Application, Assignment, Milestone
 from tests.reminder_helpers import (

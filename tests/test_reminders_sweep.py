@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.messenger import Messenger
-from handlers.config import ProgrammeConfig
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import Setting
 from tests.fakes.platform import FakeSender, FrozenClock
@@ -200,8 +200,8 @@ def test_only_one_replica_computes_the_digest(db: Database, config: ProgrammeCon
 def test_fanout_schedules_many_rows_at_once_and_nothing_twice(
     db: Database, now: datetime
 ) -> None:
-    from handlers import fanout
-    from handlers.types import Audience, Card, Notice
+    from handlers.core import fanout
+    from handlers.core.types import Audience, Card, Notice
 
     add_place(db, "C1")
     add_place(db, "C2")

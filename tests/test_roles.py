@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 from storage.models import AuditEntry, Identity, OutboxMessage, Person
 from tests.conftest import Chat, make_person

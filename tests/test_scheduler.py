@@ -13,8 +13,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from sqlalchemy import select
 
 from bot.scheduler import Scheduler, find_close_rule
-from handlers.config import ProgrammeConfig
-from handlers.types import Audience, Card, Notice
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Audience, Card, Notice
 from storage.db import Database
 from storage.models import Cutoff
 from tests.fakes.platform import FrozenClock
@@ -75,7 +75,7 @@ def test_the_real_close_rule_is_found_and_missing_modules_are_skipped() -> None:
     rule = find_close_rule()
     assert rule is not None and rule.__name__ == "close_due_cutoffs"
     assert find_close_rule(("handlers.no_such_module",)) is None
-    assert find_close_rule(("handlers.help",)) is None
+    assert find_close_rule(("handlers.core.help",)) is None
 
 
 def test_a_due_cutoff_is_closed_by_the_tick(db: Database, config: ProgrammeConfig) -> None:

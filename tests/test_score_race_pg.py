@@ -13,9 +13,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from handlers.config import ProgrammeConfig
-from handlers.desk import Desk, Inbound
-from handlers.recording import Auditor
+from handlers.core.audit import Auditor
+from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk, Inbound
 from handlers.score_flow import settle_panel, store_score
 from storage.db import Database
 from storage.models import Application

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from bot.config import Settings
 from bot.server import Services, build_services, register
 from bot.web import PROMETHEUS_TEXT, _platform_installers, build_web_app
-from handlers.desk import Inbound
+from handlers.core.desk import Inbound
 from storage.db import Database
 from tests.conftest import make_person
 from tests.fakes.platform import FrozenClock

@@ -27,7 +27,7 @@ from bot.slack import modals, render
 from bot.slack.app import build_app
 from bot.slack.http import EVENTS_PATH
 from bot.slack.runtime import SlackRuntime
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "fixtures" / "schemas" / "slack"

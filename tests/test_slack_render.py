@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.slack import modals, render
 from bot.slack.forms import modal_answer
 from bot.slack.mrkdwn import chunks, clip, escape, unescape
-from handlers.types import (
+from handlers.core.types import (
     Button,
     Card,
     Fact,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.slack.runtime import SlackRuntime
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 
 

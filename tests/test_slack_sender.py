@@ -14,8 +14,8 @@ from bot.senders import Delivery, PermanentSendError, TransientSendError
 from bot.slack.answers import answer
 from bot.slack.client import make_client
 from bot.slack.sender import OUTBOX_EVENT, SlackSender
-from handlers.fanout import insert_if_absent
-from handlers.types import Card, Fact, Outcome
+from handlers.core.fanout import insert_if_absent
+from handlers.core.types import Card, Fact, Outcome
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.fakes.block_kit import live_markup

@@ -14,7 +14,7 @@ from bot.teams.connector import Connector
 from bot.teams.http import BotConfiguration
 from bot.teams.parse import read_activity
 from bot.teams.reach import Reach
-from handlers.types import Card, Outcome
+from handlers.core.types import Card, Outcome
 from storage.db import Database
 from storage.models import (
     Application,

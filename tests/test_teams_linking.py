@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 from storage.models import (
     Application,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.teams.card_parts import COMMAND_KEY, FORM_KEY, LIST_KEY
 from bot.teams.render import MAX_CARD_BYTES, MAX_PRIMARY_ACTIONS, render
-from handlers.types import Button, Card, Fact, Form, FormInput, Pager, Table
+from handlers.core.types import Button, Card, Fact, Form, FormInput, Pager, Table
 from tests.fakes.connector import visible_text
 
 SCHEMA_PATH = Path(__file__).parent / "fixtures" / "schemas" / "adaptive-cards" / \

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.teams.http import BotConfiguration, TeamsSettingsError, check_settings, install
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 from storage.models import AuditEntry, Note, ProcessedEvent
 from tests.evaluation_helpers import CUTOFF, add_application, add_cutoff

@@ -16,7 +16,7 @@ from bot.teams.http import BotConfiguration
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
 from handlers import conversation_refs as refs
-from handlers.types import Card
+from handlers.core.types import Card
 from storage.db import Database
 from storage.models import Place
 from tests.fakes.connector import FakeConnector, visible_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.types import Notice, Outcome, Where
+from handlers.core.types import Notice, Outcome, Where
 from storage.db import Database
 from storage.models import Application, EvaluatorAssignment, ThreadLink
 from tests.conftest import Chat

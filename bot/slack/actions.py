@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import parse, render
 from bot.slack.commands import open_form
 from bot.slack.runtime import SlackRuntime
-from handlers.types import Outcome
+from handlers.core.types import Outcome
 
 BUTTON_ACTIONS = re.compile(
     rf"^(?:{re.escape(render.RUN_ACTION)}|{re.escape(render.PAGE_ACTION)})\.")

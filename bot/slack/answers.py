@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import render
-from handlers.types import Outcome
+from handlers.core.types import Outcome
 
 log = logging.getLogger("s3desk.slack.answers")
 

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import modals, parse, render
 from bot.slack.runtime import SlackRuntime
-from handlers.desk import error_card
-from handlers.types import Outcome, Where
+from handlers.core.desk import error_card
+from handlers.core.types import Outcome, Where
 
 log = logging.getLogger("s3desk.slack.commands")
 

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import parse
 from bot.slack.answers import answer
 from bot.slack.runtime import SlackRuntime
-from handlers.types import Button, Card, Outcome
+from handlers.core.types import Button, Card, Outcome
 
 
 def form_button(outcome: Outcome, text: str) -> Outcome:

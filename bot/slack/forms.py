@@ -17,7 +17,7 @@ from bot.slack.answers import answer
 from bot.slack.mrkdwn import clip
 from bot.slack.render import plain
 from bot.slack.runtime import SlackRuntime
-from handlers.types import Outcome
+from handlers.core.types import Outcome
 
 ERROR_CHARS = 300
 

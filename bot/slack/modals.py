@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.slack.mrkdwn import clip, escape
 from bot.slack.render import SECTION_CHARS, SURFACE_BLOCKS, Block, plain
-from handlers.types import Form, FormInput
+from handlers.core.types import Form, FormInput
 
 FORM_CALLBACK = "s3.form"
 REGION_ACTION = "s3.region"

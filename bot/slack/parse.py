@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.slack.modals import form_values, read_metadata
 from bot.slack.mrkdwn import unescape
-from handlers.desk import Inbound
-from handlers.types import Where
+from handlers.core.desk import Inbound
+from handlers.core.types import Where
 
 PLATFORM = "slack"
 # a leading mention of the bot in a message (`<@U0BOT> score ...`) is not part of the command

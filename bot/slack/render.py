@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.mrkdwn import chunks, clip, escape, safe
-from handlers.types import Button, Card, Fact, Outcome, Pager, Table
+from handlers.core.types import Button, Card, Fact, Outcome, Pager, Table
 
 Block = dict[str, Any]
 

@@ -7,7 +7,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 
 from bot.teams.render import fallback_text, render
-from handlers.types import Card
+from handlers.core.types import Card
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 

@@ -17,7 +17,7 @@ from bot.teams.activities import card_activity, text_activity
 from bot.teams.connector import ConnectorError
 from bot.teams.parse import Arrival
 from bot.teams.reach import Reach, Unreachable
-from handlers.types import Card, Outcome
+from handlers.core.types import Card, Outcome
 
 log = logging.getLogger("s3desk.teams")
 

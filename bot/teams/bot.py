@@ -26,8 +26,8 @@ from bot.teams.answer import NO_PRIVATE_CHAT, SENT_PRIVATELY, Answerer, is_priva
 from bot.teams.reach import Reach
 from bot.teams.render import render
 from handlers import conversation_refs as refs
-from handlers.desk import Desk
-from handlers.types import Card
+from handlers.core.desk import Desk
+from handlers.core.types import Card
 
 log = logging.getLogger("s3desk.teams")
 

@@ -34,7 +34,7 @@ from bot.teams.parse import tenant_of
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
 from bot.teams.settings_check import TeamsSettingsError, allowed_tenants, check_settings
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 
 log = logging.getLogger("s3desk.teams")

@@ -31,7 +31,7 @@ def link_command(
         metavar="PLATFORM:ID")],
 ) -> None:
     """Join a second chat account to the person behind the first (audited)."""
-    from handlers.errors import CommandError
+    from handlers.core.errors import CommandError
     from handlers.linking import link_accounts
 
     person_platform, person_user = _account(registered)

@@ -19,8 +19,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.teams.card_parts import COMMAND_KEY, FORM_KEY, LIST_KEY, RESERVED_KEYS
-from handlers.desk import Inbound
-from handlers.types import Where
+from handlers.core.desk import Inbound
+from handlers.core.types import Where
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="

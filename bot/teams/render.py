@@ -21,7 +21,7 @@ from bot.teams.card_parts import (
     submit,
 )
 from bot.teams.render_form import render_form
-from handlers.types import Button, Card, Fact, Pager, Table
+from handlers.core.types import Button, Card, Fact, Pager, Table
 
 VERSION = "1.5"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -17,7 +17,7 @@ from bot.teams.card_parts import (
     plain_block,
     submit,
 )
-from handlers.types import Form, FormInput
+from handlers.core.types import Form, FormInput
 
 MAX_INPUT_LABEL = 100
 MAX_CHOICE_TITLE = 150

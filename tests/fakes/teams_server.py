@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.messenger import Messenger
 from bot.teams.connector import Backoff
 from bot.teams.http import TeamsEndpoint, mount
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 from tests.fakes.s3desk_server import ROOT, S3DESK, RunningServer, free_port
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.desk import Desk
+from handlers.core.desk import Desk
 from storage.db import Database
 from storage.models import Identity
 from tests.conftest import make_person

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from handlers import fanout
-from handlers.config import ProgrammeConfig
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.parse import Args, ParseError, tokenize
-from handlers.people import resolve_actor
-from handlers.registry import ANYONE, Command, Registry
-from handlers.types import Card, Outcome, Request, Where, card_from_dict
+from handlers.core import fanout
+from handlers.core.actors import resolve_actor
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args, ParseError, tokenize
+from handlers.core.registry import ANYONE, Command, Registry
+from handlers.core.types import Card, Outcome, Request, Where, card_from_dict
 from storage.db import Database
 from storage.models import ProcessedEvent
 

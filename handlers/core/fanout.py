@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from handlers.types import Audience, Notice
+from handlers.core.types import Audience, Notice
 from storage.models import Identity, OutboxMessage, PersonRole, Place
 
 # the console prints notices as they happen; it has no outbox of its own

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from handlers.types import Actor
+from handlers.core.types import Actor
 from storage.models import ROLES, Identity, Person, PersonRole
 
 

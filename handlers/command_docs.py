@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.commands import load_registry
-from handlers.registry import Command
+from handlers.core.registry import Command
 
 _WHO = {
     frozenset(): "anyone",
@@ -25,7 +25,7 @@ def command_reference_markdown() -> str:
         "",
         "The same words work after `/s3` in Slack, after a mention of the bot in a Teams",
         "channel (or alone in a chat with it), and at the `s3desk console` prompt.",
-        "This page is written from the command registry (`python -m handlers.reference`).",
+        "This page is written from the command registry (`python -m handlers.command_docs`).",
         "",
         "| command | who | what |",
         "|---|---|---|",

@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.context import Context
-from handlers.parse import Args
-from handlers.types import Outcome
+from handlers.core.context import Context
+from handlers.core.parse import Args
+from handlers.core.types import Outcome
 
 Handler = Callable[[Context, Args], Outcome]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
-from handlers.errors import CommandError
-from handlers.parse import Args
-from handlers.registry import ANYONE, registry
-from handlers.types import Card, Fact, Outcome
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import ANYONE, registry
+from handlers.core.types import Card, Fact, Outcome
 
 
 @registry.command("help", usage="help [command]", summary="what you may do here", roles=ANYONE)

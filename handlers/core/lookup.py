@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.errors import CommandError, NotFound
+from handlers.core.errors import CommandError, NotFound
 from storage.models import Application, Identity, Person
 
 REF_PATTERN = re.compile(r"^TA-(\d{4})-(\d{4})$", re.I)

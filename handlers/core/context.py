@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.config import ProgrammeConfig
-from handlers.errors import NotAllowed
-from handlers.recording import Auditor
-from handlers.types import Actor, Request
+from handlers.core.audit import Auditor
+from handlers.core.config import ProgrammeConfig
+from handlers.core.errors import NotAllowed
+from handlers.core.types import Actor, Request
 
 
 @dataclass
