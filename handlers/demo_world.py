@@ -15,7 +15,7 @@ from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
 from handlers.demo_names import FIRST_NAMES, NameMaker, email_for
 from handlers.grants import grant_role
-from handlers.languages import official_languages
+from storage.languages import official_languages
 from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, RubricCriterion
 
 SOURCE = "cli:demo-data"

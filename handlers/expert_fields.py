@@ -15,7 +15,7 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.languages import is_language
+from storage.languages import is_language
 from storage.models import TOPICS, Region
 from storage.regions import nuts_country
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.core.types import Form, FormInput
 from handlers.expert_fields import BY_KEY, EXPERT_STATUSES, MAX_DAYS_PER_QUARTER
-from handlers.languages import eu_languages, language_name
+from storage.languages import eu_languages, language_name
 from storage.models import TOPICS
 
 _KINDS: dict[str, str] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from handlers.expert_import import import_experts
-from handlers.languages import eu_languages, official_languages
 from storage.db import Database
+from storage.languages import eu_languages, official_languages
 from storage.models import AuditEntry, Expert
 from tests.conftest import Chat
 from tests.delivery_helpers import make_expert

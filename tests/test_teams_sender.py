@@ -15,8 +15,8 @@ from bot.teams.connector import Backoff, Connector
 from bot.teams.http import BotConfiguration
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
-from handlers import conversation_refs as refs
 from handlers.core.types import Card
+from storage import conversation_refs as refs
 from storage.db import Database
 from storage.models import Place
 from tests.fakes.connector import FakeConnector, visible_text

@@ -25,9 +25,9 @@ from bot.teams.activities import card_activity
 from bot.teams.answer import NO_PRIVATE_CHAT, SENT_PRIVATELY, Answerer, is_private
 from bot.teams.reach import Reach
 from bot.teams.render import render
-from handlers import conversation_refs as refs
 from handlers.core.desk import Desk
 from handlers.core.types import Card
+from storage import conversation_refs as refs
 
 log = logging.getLogger("s3desk.teams")
 

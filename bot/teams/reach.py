@@ -16,7 +16,7 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from bot.teams.connector import Connector
 from bot.teams.parse import PLATFORM, tenant_of, user_id_of
-from handlers import conversation_refs as refs
+from storage import conversation_refs as refs
 from storage.db import Database
 
 
