@@ -40,7 +40,7 @@ def import_command(
                                          help="UTF-8 CSV with a header row.")],
 ) -> None:
     """Import applications from CSV: all of them, or none if any row has a problem."""
-    from handlers.importing import ImportRejected, import_applications
+    from handlers.cases.importing import ImportRejected, import_applications
 
     data = _read(file)
     config = settings()
@@ -68,8 +68,8 @@ def import_experts_command(
     file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="UTF-8 CSV of experts.")],
 ) -> None:
     """Import or update experts from CSV: all of them, or none if any row has a problem."""
+    from handlers.cases.importing import ImportRejected, decode
     from handlers.expert_import import import_experts
-    from handlers.importing import ImportRejected, decode
     from storage.models import Expert
 
     data = _read(file)
@@ -101,7 +101,7 @@ def export_command(
         "--out", metavar="FILE", help="Write to FILE instead of standard output.")] = None,
 ) -> None:
     """Export every application (never score values) as CSV or XLSX."""
-    from handlers.exporting import EXPORT_COLUMNS, application_rows, write_csv, write_xlsx
+    from handlers.cases.exporting import EXPORT_COLUMNS, application_rows, write_csv, write_xlsx
 
     if format is ExportFormat.xlsx and out is None and sys.stdout.isatty():
         fail("an XLSX file is binary: give --out FILE (or redirect the output)", USAGE)
@@ -127,7 +127,7 @@ def export_command(
 
 def _to_file(out: Path, format: ExportFormat, rows: object, timezone: str) -> int:
     """Write next to the target and rename at the end: a failed export leaves no half file."""
-    from handlers.exporting import EXPORT_COLUMNS, write_csv, write_xlsx
+    from handlers.cases.exporting import EXPORT_COLUMNS, write_csv, write_xlsx
 
     partial = out.with_name(f".{out.name}.partial")
     try:

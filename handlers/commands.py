@@ -8,10 +8,10 @@ from handlers.core.registry import Registry, registry
 
 FEATURE_MODULES = (
     "handlers.core.help",
-    "handlers.intake",
-    "handlers.cases_list",
-    "handlers.cases_show",
-    "handlers.cases_edit",
+    "handlers.cases.intake",
+    "handlers.cases.listing",
+    "handlers.cases.show",
+    "handlers.cases.edit",
     "handlers.cutoffs",
     "handlers.cutoff_changes",
     "handlers.roles",

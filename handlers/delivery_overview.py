@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.case_card import CaseView, case_section
+from handlers.cases.card import CaseView, case_section
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args

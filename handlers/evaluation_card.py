@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.aggregate import aggregate_scores, summary_lines
-from handlers.case_card import CaseView, case_section
+from handlers.cases.card import CaseView, case_section
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor, Button, Fact
 from handlers.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight

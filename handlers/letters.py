@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
 from handlers.batch import long_date
-from handlers.intake_fields import TOPIC_LABELS
+from handlers.cases.intake_fields import TOPIC_LABELS
 from storage.models import Application, Decision, NotificationTemplate
 from storage.regions import country_name
 

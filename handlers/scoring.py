@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.cases.threads import case_ref
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import get_application
@@ -21,7 +22,6 @@ from handlers.panel import OPEN_FOR_SCORING
 from handlers.rubric import active_criteria
 from handlers.score_flow import settle_locked_panel, store_score
 from handlers.score_values import problem_text, read_values, text_after_pairs, values_form
-from handlers.threads import case_ref
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
 
 EVALUATORS = frozenset({"evaluator"})

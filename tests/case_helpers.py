@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import event, select
 
+from handlers.cases.intake import create_application
+from handlers.cases.intake_fields import check_intake
 from handlers.core.config import ProgrammeConfig
-from handlers.intake import create_application
-from handlers.intake_fields import check_intake
 from storage.db import Database
 from storage.models import Application, Cutoff
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.case_card import CaseView, fill_case_view
+from handlers.cases.card import CaseView, fill_case_view
 from handlers.commands import load_registry
 from storage.db import Database
 from storage.models import Application

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import handlers.cases_list as cases_list
+import handlers.cases.listing as cases_list
 from handlers.commands import load_registry
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk

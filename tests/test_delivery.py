@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from handlers.case_card import CaseView, fill_case_view
+from handlers.cases.card import CaseView, fill_case_view
 from handlers.core import fanout
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor

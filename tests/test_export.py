@@ -12,15 +12,15 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from handlers.core.config import ProgrammeConfig
-from handlers.demo import load_demo
-from handlers.exporting import (
+from handlers.cases.exporting import (
     EXPORT_COLUMNS,
     application_rows,
     safe_text,
     write_csv,
     write_xlsx,
 )
+from handlers.core.config import ProgrammeConfig
+from handlers.demo import load_demo
 from storage.db import Database
 from tests.case_helpers import add_applications
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
+from handlers.cases.importing import ImportRejected, import_applications
 from handlers.core.config import ProgrammeConfig
-from handlers.importing import ImportRejected, import_applications
 from storage.db import Database
 from storage.models import Application, AuditEntry, RefCounter
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from handlers.aggregate import aggregate
+from handlers.cases.threads import case_for_thread
 from handlers.core.types import Where
-from handlers.threads import case_for_thread
 from storage.db import Database
 from storage.models import Application, RubricCriterion, ThreadLink
 from tests.conftest import Chat

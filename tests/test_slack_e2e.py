@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from handlers.cases.intake import create_application
+from handlers.cases.intake_fields import IntakeFields
 from handlers.core.config import ProgrammeConfig
-from handlers.intake import create_application
-from handlers.intake_fields import IntakeFields
 from storage.db import Database
 from storage.models import Application, Note, ProcessedEvent, Region, Score, ThreadLink
 from tests.conftest import BRUSSELS, make_person

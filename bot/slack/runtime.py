@@ -19,11 +19,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.edge import Clock, Wakeable, run_command, system_clock
+from handlers.cases.threads import ref_for_thread
 from handlers.core.desk import Desk, Inbound
 from handlers.core.parse import ParseError, tokenize
 from handlers.core.types import Card, Outcome, Where
 from handlers.home import home_for
-from handlers.threads import ref_for_thread
 from storage.db import Database
 from storage.models import ProcessedEvent
 from storage.regions import search_regions

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from handlers.cases.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
 from handlers.core.types import Form, FormInput
-from handlers.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
 
 
 def _shown(value: Any) -> str | None:

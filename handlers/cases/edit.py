@@ -9,15 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.core.audit import move_status
-from handlers.core.context import Context
-from handlers.core.errors import CommandError
-from handlers.core.lookup import get_application
-from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
-from handlers.core.types import Button, Card, Fact, Outcome
-from handlers.intake import search_text_for
-from handlers.intake_fields import (
+from handlers.cases.intake import search_text_for
+from handlers.cases.intake_fields import (
     NONE_WORDS,
     FieldProblem,
     check_category,
@@ -29,6 +22,13 @@ from handlers.intake_fields import (
     check_region,
     check_topic,
 )
+from handlers.core.audit import move_status
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.lookup import get_application
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, Note
 from storage.status import IllegalTransition
 

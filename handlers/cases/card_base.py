@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from handlers.case_card import CaseView, case_section
+from handlers.cases.card import CaseView, case_section
+from handlers.cases.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
 from handlers.core.types import Actor, Fact
-from handlers.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
 from storage.models import Application
 from storage.regions import country_name
 

@@ -13,20 +13,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.calendar import cutoff_for
-from handlers.core.config import ProgrammeConfig
-from handlers.core.context import Context
-from handlers.core.errors import CommandError
-from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
-from handlers.core.types import Button, Card, Fact, Outcome
-from handlers.intake_fields import (
+from handlers.cases.intake_fields import (
     CATEGORY_LABELS,
     CHALLENGE_LABELS,
     TOPIC_LABELS,
     IntakeFields,
     check_intake,
 )
-from handlers.intake_form import intake_form
+from handlers.cases.intake_form import intake_form
+from handlers.core.config import ProgrammeConfig
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
 from storage.text import fold

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.cases.intake import create_application
+from handlers.cases.intake_fields import check_intake
 from handlers.core.config import ProgrammeConfig
 from handlers.core.errors import CommandError
-from handlers.intake import create_application
-from handlers.intake_fields import check_intake
 from storage.models import Application, Region
 from storage.text import fold
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-import handlers.case_base  # noqa: F401  (registers the base section of the card)
-from handlers.case_card import CaseView, fill_case_view
+import handlers.cases.card_base  # noqa: F401  (registers the base section of the card)
+from handlers.cases.card import CaseView, fill_case_view
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import get_application

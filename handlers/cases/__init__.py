@@ -1,0 +1,1 @@
+"""Applications as cases: intake, the case card, listing, showing, editing, import and export."""
