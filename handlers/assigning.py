@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers.balance import Evaluator, candidates, evaluator_pool, panel_history, same_country
-from handlers.batch import batch, find_cutoff, long_date
 from handlers.case_notices import case_buttons, summary_card, thread_notice
 from handlers.core.audit import Audit
 from handlers.core.config import ProgrammeConfig
@@ -20,6 +19,7 @@ from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome, Table
+from handlers.cutoffs.queries import batch, find_cutoff, long_date
 from handlers.panel import OPEN_FOR_SCORING, active_assignments, progress_of
 from handlers.score_flow import settle_panel
 from storage.models import Application, EvaluatorAssignment

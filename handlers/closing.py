@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.batch import batch, find_cutoff, long_date
 from handlers.case_notices import opening_notice
 from handlers.core import fanout
 from handlers.core.audit import Audit, Auditor, move_status
@@ -23,6 +22,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
+from handlers.cutoffs.queries import batch, find_cutoff, long_date
 from handlers.panel import progress_of
 from storage.models import Application, Cutoff
 

@@ -15,8 +15,8 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
-from handlers.batch import long_date
 from handlers.cases.intake_fields import TOPIC_LABELS
+from handlers.cutoffs.queries import long_date
 from storage.models import Application, Decision, NotificationTemplate
 from storage.regions import country_name
 

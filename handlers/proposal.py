@@ -17,8 +17,8 @@ from fractions import Fraction
 from sqlalchemy.orm import Session
 
 from handlers.aggregate import Aggregate, aggregate_case, number
-from handlers.batch import approved_in, batch, capacity_of, priority_bonus
 from handlers.core.config import ProgrammeConfig
+from handlers.cutoffs.queries import approved_in, batch, capacity_of, priority_bonus
 from storage.models import Application, Cutoff
 
 NOT_READY = ("received", "screening", "eligible", "in_evaluation")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from handlers.calendar import (
+from handlers.core.config import ProgrammeConfig
+from handlers.cutoffs.calendar import (
     calendar_date_on_or_after,
     closes_at,
     cutoff_for,
@@ -15,7 +16,6 @@ from handlers.calendar import (
     is_calendar_date,
     next_calendar_date,
 )
-from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import Cutoff
 

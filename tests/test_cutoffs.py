@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from handlers.calendar import closes_at
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk
-from handlers.cutoff_changes import realign_open
+from handlers.cutoffs.calendar import closes_at
+from handlers.cutoffs.changes import realign_open
 from storage.db import Database
 from storage.models import AuditEntry, Cutoff
 from tests.case_helpers import add_applications, cutoff_of

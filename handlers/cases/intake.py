@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.calendar import cutoff_for
 from handlers.cases.intake_fields import (
     CATEGORY_LABELS,
     CHALLENGE_LABELS,
@@ -27,6 +26,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Fact, Outcome
+from handlers.cutoffs.calendar import cutoff_for
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
 from storage.text import fold

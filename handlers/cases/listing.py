@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement
 
-from handlers.calendar import resolve_cutoff
 from handlers.cases.intake_fields import FieldProblem, check_topic
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import READERS, registry
 from handlers.core.types import Card, Outcome, Pager, Table
+from handlers.cutoffs.calendar import resolve_cutoff
 from storage.models import Application
 from storage.queries_applications import count_capped, page_of_applications
 from storage.regions import EU_MEMBER_CODES, nuts_country

@@ -10,19 +10,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from handlers.calendar import (
-    closes_at,
-    cutoff_for,
-    ensure_cutoff,
-    is_calendar_date,
-    parse_day,
-)
 from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Fact, Outcome
+from handlers.cutoffs.calendar import (
+    closes_at,
+    cutoff_for,
+    ensure_cutoff,
+    is_calendar_date,
+    parse_day,
+)
 from storage.models import Application, Cutoff
 
 

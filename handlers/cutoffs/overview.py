@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.calendar import calendar_date_on_or_after, local_day
 from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, registry
 from handlers.core.types import Card, Outcome, Table
+from handlers.cutoffs.calendar import calendar_date_on_or_after, local_day
 from storage.models import Application, Cutoff
 
 PAST_SHOWN = 4

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from handlers.batch import (
+from handlers.core.context import Context
+from handlers.core.errors import CommandError
+from handlers.core.parse import Args
+from handlers.core.registry import READERS, SECRETARIAT, registry
+from handlers.core.types import Card, Fact, Outcome
+from handlers.cutoffs.queries import (
     CAPACITY_DEFAULT_KEY,
     PRIORITY_BONUS_KEY,
     capacity_of,
@@ -14,11 +19,6 @@ from handlers.batch import (
     priority_bonus,
     read_setting,
 )
-from handlers.core.context import Context
-from handlers.core.errors import CommandError
-from handlers.core.parse import Args
-from handlers.core.registry import READERS, SECRETARIAT, registry
-from handlers.core.types import Card, Fact, Outcome
 from storage.models import Setting
 
 

@@ -1,0 +1,1 @@
+"""Cut-offs: the calendar, finding a cut-off, its settings, and adding or moving one."""
