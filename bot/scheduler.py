@@ -29,7 +29,7 @@ from storage.db import Database
 log = logging.getLogger("s3desk.scheduler")
 
 # where the cut-off closing rule may live; the first module that has it is used
-CLOSING_MODULES = ("handlers.closing", "handlers.screening")
+CLOSING_MODULES = ("handlers.evaluation.closing", "handlers.evaluation.screening")
 CloseRule = Callable[[Any, datetime, ProgrammeConfig], Any]
 
 

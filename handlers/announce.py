@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from handlers.case_notices import decision_notices
 from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
@@ -25,6 +24,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
+from handlers.evaluation.notices import decision_notices
 from handlers.letters import LetterError, render_letter
 from storage.models import ApplicantNotification, Application, Decision
 

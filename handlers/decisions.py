@@ -13,7 +13,6 @@ import json
 
 from sqlalchemy import select
 
-from handlers.case_notices import decision_notices
 from handlers.core.audit import force_status, move_status
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
@@ -22,7 +21,8 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from handlers.cutoffs.queries import approved_in, capacity_of, find_cutoff, long_date
-from handlers.panel import progress_of
+from handlers.evaluation.notices import decision_notices
+from handlers.evaluation.panel import progress_of
 from handlers.proposal import Proposal, build_proposal
 from storage.models import Application, Decision, Setting
 

@@ -16,9 +16,9 @@ from fractions import Fraction
 
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import Aggregate, aggregate_case, number
 from handlers.core.config import ProgrammeConfig
 from handlers.cutoffs.queries import approved_in, batch, capacity_of, priority_bonus
+from handlers.evaluation.aggregate import Aggregate, aggregate_case, number
 from storage.models import Application, Cutoff
 
 NOT_READY = ("received", "screening", "eligible", "in_evaluation")

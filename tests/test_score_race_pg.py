@@ -16,7 +16,7 @@ from sqlalchemy import select
 from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk, Inbound
-from handlers.score_flow import settle_panel, store_score
+from handlers.evaluation.score_flow import settle_panel, store_score
 from storage.db import Database
 from storage.models import Application
 from tests.conftest import Chat

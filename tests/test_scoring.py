@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from handlers.aggregate import aggregate
 from handlers.cases.threads import case_for_thread
 from handlers.core.types import Where
+from handlers.evaluation.aggregate import aggregate
 from storage.db import Database
 from storage.models import Application, RubricCriterion, ThreadLink
 from tests.conftest import Chat

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from handlers.closing import close_due_cutoffs
 from handlers.core.config import ProgrammeConfig
+from handlers.evaluation.closing import close_due_cutoffs
 from storage.db import Database
 from storage.models import Cutoff, Decision, OutboxMessage, Place, Region
 from tests.conftest import Chat

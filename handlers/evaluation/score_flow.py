@@ -19,15 +19,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_scores, summary_lines
-from handlers.case_notices import progress_notice, thread_notice
 from handlers.core.audit import Audit, move_status
 from handlers.core.config import ProgrammeConfig
 from handlers.core.errors import NotFound
 from handlers.core.types import Notice
-from handlers.divergence import consensus_request
-from handlers.panel import Progress, load_panel, panel_sequence
-from handlers.rubric import active_criteria
+from handlers.evaluation.aggregate import aggregate_scores, summary_lines
+from handlers.evaluation.divergence import consensus_request
+from handlers.evaluation.notices import progress_notice, thread_notice
+from handlers.evaluation.panel import Progress, load_panel, panel_sequence
+from handlers.evaluation.rubric import active_criteria
 from storage.models import Application, ConsensusScore, RubricCriterion, Score
 
 

@@ -15,11 +15,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_case, summary_lines
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Tone
 from handlers.cutoffs.queries import long_date
-from handlers.panel import OPEN_FOR_SCORING, Progress, progress_of, score_sight
+from handlers.evaluation.aggregate import aggregate_case, summary_lines
+from handlers.evaluation.panel import OPEN_FOR_SCORING, Progress, progress_of, score_sight
 from storage.models import Application, Decision
 
 EVALUATION = Audience("places", purpose="evaluation")

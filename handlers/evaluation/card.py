@@ -10,12 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import aggregate_scores, summary_lines
 from handlers.cases.card import CaseView, case_section
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor, Button, Fact
-from handlers.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
-from handlers.rubric import active_criteria
+from handlers.evaluation.aggregate import aggregate_scores, summary_lines
+from handlers.evaluation.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
+from handlers.evaluation.rubric import active_criteria
 from storage.models import (
     ApplicantNotification,
     Application,

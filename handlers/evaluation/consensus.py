@@ -3,17 +3,17 @@ after a discussion (typically when scores diverged); they replace the means."""
 
 from __future__ import annotations
 
-from handlers.aggregate import aggregate_case, summary_lines
-from handlers.case_notices import thread_notice
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Outcome
-from handlers.divergence import consensus_round
-from handlers.rubric import active_criteria
-from handlers.score_values import problem_text, read_values, text_after_pairs
+from handlers.evaluation.aggregate import aggregate_case, summary_lines
+from handlers.evaluation.divergence import consensus_round
+from handlers.evaluation.notices import thread_notice
+from handlers.evaluation.rubric import active_criteria
+from handlers.evaluation.score_values import problem_text, read_values, text_after_pairs
 from storage.models import ConsensusScore
 
 USAGE = "consensus REF criterion=N ... REASON"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from handlers.balance import Evaluator, candidates, evaluator_pool, panel_history, same_country
-from handlers.case_notices import case_buttons, summary_card, thread_notice
 from handlers.core.audit import Audit
 from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
@@ -20,8 +18,16 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
-from handlers.panel import OPEN_FOR_SCORING, active_assignments, progress_of
-from handlers.score_flow import settle_panel
+from handlers.evaluation.balance import (
+    Evaluator,
+    candidates,
+    evaluator_pool,
+    panel_history,
+    same_country,
+)
+from handlers.evaluation.notices import case_buttons, summary_card, thread_notice
+from handlers.evaluation.panel import OPEN_FOR_SCORING, active_assignments, progress_of
+from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, EvaluatorAssignment
 
 USAGE = 'assign REF @person... [override:"reason"] | assign REF auto | assign cutoff:DATE auto'

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.balance import candidates, evaluator_pool
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
-from handlers.panel import DECIDED_STATUSES
-from handlers.score_flow import settle_panel
+from handlers.evaluation.balance import candidates, evaluator_pool
+from handlers.evaluation.panel import DECIDED_STATUSES
+from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Person, Score
 
 EVALUATORS = frozenset({"evaluator"})

@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.case_notices import opening_notice
 from handlers.core import fanout
 from handlers.core.audit import Audit, Auditor, move_status
 from handlers.core.config import ProgrammeConfig
@@ -23,7 +22,8 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
-from handlers.panel import progress_of
+from handlers.evaluation.notices import opening_notice
+from handlers.evaluation.panel import progress_of
 from storage.models import Application, Cutoff
 
 NOT_SCREENED = ("received", "screening")

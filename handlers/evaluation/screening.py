@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.closing import open_evaluation
 from handlers.core.audit import force_status, move_status
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
@@ -14,6 +13,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Fact, Notice, Outcome
+from handlers.evaluation.closing import open_evaluation
 from storage.models import COHESION_CATEGORIES, Application, Decision
 
 SCREENABLE = ("received", "screening")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.aggregate import Aggregate, number
-from handlers.case_notices import thread_notice
 from handlers.core.audit import Audit
 from handlers.core.types import Notice
+from handlers.evaluation.aggregate import Aggregate, number
+from handlers.evaluation.notices import thread_notice
 from storage.models import Application, AuditEntry
 
 RECORDED = ("record", "revise")

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
-from handlers.panel import counted_scores
-from handlers.rubric import active_criteria
+from handlers.evaluation.panel import counted_scores
+from handlers.evaluation.rubric import active_criteria
 from storage.models import Application, ConsensusScore, RubricCriterion, Score
 
 

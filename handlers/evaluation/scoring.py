@@ -18,10 +18,15 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import registry
 from handlers.core.types import Card, Fact, Outcome
-from handlers.panel import OPEN_FOR_SCORING
-from handlers.rubric import active_criteria
-from handlers.score_flow import settle_locked_panel, store_score
-from handlers.score_values import problem_text, read_values, text_after_pairs, values_form
+from handlers.evaluation.panel import OPEN_FOR_SCORING
+from handlers.evaluation.rubric import active_criteria
+from handlers.evaluation.score_flow import settle_locked_panel, store_score
+from handlers.evaluation.score_values import (
+    problem_text,
+    read_values,
+    text_after_pairs,
+    values_form,
+)
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
 
 EVALUATORS = frozenset({"evaluator"})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.case_notices import thread_notice
 from handlers.cases.threads import case_ref, looks_like_ref
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
@@ -17,8 +16,9 @@ from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
-from handlers.panel import OPEN_FOR_SCORING, progress_of
-from handlers.score_flow import settle_panel
+from handlers.evaluation.notices import thread_notice
+from handlers.evaluation.panel import OPEN_FOR_SCORING, progress_of
+from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, Decision, EvaluatorAssignment, Person, Score
 
 USAGE = "unassign REF @person [reason]"

@@ -1,0 +1,1 @@
+"""Evaluation: screening, closing a cut-off into evaluation, panels, scores, consensus."""
