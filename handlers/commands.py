@@ -35,10 +35,10 @@ FEATURE_MODULES = (
     "handlers.evaluation.scoring",
     "handlers.evaluation.consensus",
     "handlers.evaluation.card",
-    "handlers.decisions",
+    "handlers.decisions.deciding",
     "handlers.cutoffs.settings",
-    "handlers.announce",
-    "handlers.letter_templates",
+    "handlers.decisions.announce",
+    "handlers.decisions.templates",
 )
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from handlers.announce import overdue_notifications
 from handlers.core.config import ProgrammeConfig
+from handlers.decisions.announce import overdue_notifications
 from storage.db import Database
 from storage.models import ApplicantNotification, Decision, NotificationTemplate
 from tests.conftest import Chat

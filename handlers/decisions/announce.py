@@ -24,8 +24,8 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
+from handlers.decisions.letters import LetterError, render_letter
 from handlers.evaluation.notices import decision_notices
-from handlers.letters import LetterError, render_letter
 from storage.models import ApplicantNotification, Application, Decision
 
 WAITING = {"received": "not screened", "screening": "not screened",

@@ -8,7 +8,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Fact, Outcome, Table
-from handlers.letters import (
+from handlers.decisions.letters import (
     FACT_NAMES,
     LETTER_OUTCOMES,
     LetterError,

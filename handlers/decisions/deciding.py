@@ -21,9 +21,9 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from handlers.cutoffs.queries import approved_in, capacity_of, find_cutoff, long_date
+from handlers.decisions.proposal import Proposal, build_proposal
 from handlers.evaluation.notices import decision_notices
 from handlers.evaluation.panel import progress_of
-from handlers.proposal import Proposal, build_proposal
 from storage.models import Application, Decision, Setting
 
 USAGE = ("decide cutoff:DATE [confirm [CODE]] | "

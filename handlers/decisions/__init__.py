@@ -1,0 +1,1 @@
+"""Decisions: the proposal, deciding case by case, announcing, and the applicants' letters."""
