@@ -25,9 +25,9 @@ from sqlalchemy import delete, func, select
 from bench.datagen import generate
 from bench.stores import fresh_store
 from handlers.core.config import ProgrammeConfig
-from handlers.reminder_plan import evaluation_deadline
-from handlers.reminder_times import local_at
-from handlers.reminders import WATERMARK, run_sweep
+from handlers.reminders.plan import evaluation_deadline
+from handlers.reminders.sweep import WATERMARK, run_sweep
+from handlers.reminders.times import local_at
 from storage.db import Database
 from storage.models import Application, Cutoff, OutboxMessage, Place, Setting
 

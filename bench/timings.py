@@ -25,7 +25,7 @@ def time_sweep(url: str, kind: str, size: int) -> Timing:
     server's scheduler is warm after its first tick.
     """
     try:
-        from handlers.reminders import WATERMARK, run_sweep
+        from handlers.reminders.sweep import WATERMARK, run_sweep
     except ImportError as exc:
         return Timing("due-sweep", kind, size, {}, f"not measured: {exc}")
     db = Database(url)

@@ -2,7 +2,7 @@
 messenger.
 
 APScheduler only drives the tick. It holds no job store and no reminder: a reminder is a
-row computed from the store (see handlers/reminders.py), so a restart, a rename or a second
+row computed from the store (see handlers/reminders/sweep.py), so a restart, a rename or a second
 replica can neither lose nor double one. The time of the last good tick is kept for
 /healthz, which fails when ticks stop.
 """
@@ -23,7 +23,7 @@ from bot.edge import Clock, Wakeable, system_clock
 from handlers.core import fanout
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Notice
-from handlers.reminders import run_sweep
+from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 
 log = logging.getLogger("s3desk.scheduler")

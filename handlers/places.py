@@ -15,7 +15,7 @@ from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Outcome, Table, Where
-from handlers.reminder_times import short_when
+from handlers.reminders.times import short_when
 from storage.models import PLACE_PURPOSES, Place
 from storage.outbox_views import cancel_waiting
 

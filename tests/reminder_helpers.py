@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from handlers.core.actors import ensure_person, set_role
 from handlers.core.config import ProgrammeConfig
-from handlers.reminders import run_sweep
+from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from storage.models import (
     Application,

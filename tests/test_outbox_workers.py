@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from handlers.core.config import ProgrammeConfig
-from handlers.reminders import run_sweep
+from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.fakes.platform import CRASH_EXIT_CODE, PlatformServer

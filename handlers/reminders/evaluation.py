@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Notice, Table
-from handlers.reminder_plan import Planned, deadline_end, evaluation_deadline, notice
-from handlers.reminder_times import days_at_hour_in, in_window, local_at, long_day
+from handlers.reminders.plan import Planned, deadline_end, evaluation_deadline, notice
+from handlers.reminders.times import days_at_hour_in, in_window, local_at, long_day
 from storage.models import (
     Application,
     ConflictDeclaration,

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from handlers.core import fanout
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Notice
-from handlers.digest import plan_digest
-from handlers.reminder_evaluation import plan_evaluation
-from handlers.reminder_followups import plan_applicants_uninformed, plan_milestones
-from handlers.reminder_plan import Planned, Planner, plan_cutoff_closed, plan_cutoff_reminders
+from handlers.reminders.digest import plan_digest
+from handlers.reminders.evaluation import plan_evaluation
+from handlers.reminders.followups import plan_applicants_uninformed, plan_milestones
+from handlers.reminders.plan import Planned, Planner, plan_cutoff_closed, plan_cutoff_reminders
 from storage.models import Setting
 from storage.outbox import expire_missed
 from storage.outbox_views import existing_keys, try_singleton_lock

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Notice, Table
-from handlers.reminder_plan import Planned, notice
-from handlers.reminder_times import days_at_hour_in, end_of_day, local_at, long_day
+from handlers.reminders.plan import Planned, notice
+from handlers.reminders.times import days_at_hour_in, end_of_day, local_at, long_day
 from storage.models import ApplicantNotification, Application, Decision
 
 log = logging.getLogger("s3desk.reminders")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice
-from handlers.reminder_times import days_at_hour_in, end_of_day, in_window, local_at, long_day
+from handlers.reminders.times import days_at_hour_in, end_of_day, in_window, local_at, long_day
 from storage.models import Application, Cutoff
 
 # builds the notices when the reminder is due (the card reflects the store at that moment)

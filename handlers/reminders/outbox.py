@@ -11,7 +11,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Outcome, Pager, Table
 from handlers.places import place_label
-from handlers.reminder_times import short_when
+from handlers.reminders.times import short_when
 from storage.models import Identity, OutboxMessage, Person, Place
 from storage.outbox_views import count_problems, problem_rows, put_back
 

@@ -16,12 +16,12 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
-from handlers.outbox_cmds import target_label
 from handlers.places import place_label
-from handlers.reminder_evaluation import evaluators_waiting_on
-from handlers.reminder_plan import cutoff_reminder_card
-from handlers.reminder_times import short_when
-from handlers.reminders import plan
+from handlers.reminders.evaluation import evaluators_waiting_on
+from handlers.reminders.outbox import target_label
+from handlers.reminders.plan import cutoff_reminder_card
+from handlers.reminders.sweep import plan
+from handlers.reminders.times import short_when
 from storage.models import ApplicantNotification, Cutoff, Decision, Person, Place
 from storage.outbox_views import waiting_rows
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Table
-from handlers.reminder_plan import Planned, notice
-from handlers.reminder_times import days_at_hour_in, iso_week, local_at, long_day, short_when
+from handlers.reminders.plan import Planned, notice
+from handlers.reminders.times import days_at_hour_in, iso_week, local_at, long_day, short_when
 from storage.models import ApplicantNotification, Application, Cutoff, Decision, Place
 from storage.outbox_views import count_problems, missed_between
 from storage.status import FINAL, STATUSES
