@@ -69,7 +69,7 @@ def import_experts_command(
 ) -> None:
     """Import or update experts from CSV: all of them, or none if any row has a problem."""
     from handlers.cases.importing import ImportRejected, decode
-    from handlers.expert_import import import_experts
+    from handlers.experts.importing import import_experts
     from storage.models import Expert
 
     data = _read(file)

@@ -18,8 +18,8 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
-from handlers.expert_queries import commitments, days_left, find_expert
-from handlers.matching import MATCHABLE_STATUSES, exclusion
+from handlers.experts.matching import MATCHABLE_STATUSES, exclusion
+from handlers.experts.queries import commitments, days_left, find_expert
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 from storage.status import IllegalTransition, check_transition
 

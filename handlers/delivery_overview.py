@@ -14,7 +14,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import READERS, registry
 from handlers.core.types import Actor, Button, Card, Fact, Outcome, Pager, Table
-from handlers.expert_queries import ACTIVE_CASE_STATUSES
+from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 _ORDER = {key: i for i, key in enumerate(MILESTONES)}

@@ -21,7 +21,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Notice, Outcome
 from handlers.delivery import advance, assignment_of
-from handlers.expert_queries import ACTIVE_CASE_STATUSES
+from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 USAGE = f"milestone REF KEY done|due YYYY-MM-DD (keys: {', '.join(MILESTONES)})"

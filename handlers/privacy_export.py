@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from handlers.expert_fields import snapshot
+from handlers.experts.fields import snapshot
 from storage.models import Application, AuditEntry, Cutoff, Expert, Note, Person, Score
 
 LIST_LIMIT = 100

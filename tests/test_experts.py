@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.expert_import import import_experts
+from handlers.experts.importing import import_experts
 from storage.db import Database
 from storage.languages import eu_languages, official_languages
 from storage.models import AuditEntry, Expert

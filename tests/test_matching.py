@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from handlers.matching import rank_experts
+from handlers.experts.matching import rank_experts
 from storage.db import Database
 from storage.models import Application, Assignment
 from tests.conftest import Chat

@@ -20,7 +20,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Outcome, Table
-from handlers.expert_queries import commitments, days_left
+from handlers.experts.queries import commitments, days_left
 from storage.languages import official_languages
 from storage.models import Application, Assignment, Expert
 from storage.regions import country_name

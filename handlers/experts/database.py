@@ -12,7 +12,7 @@ from handlers.core.lookup import find_person
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Fact, Outcome, Pager, Table
-from handlers.expert_fields import (
+from handlers.experts.fields import (
     FIELDS,
     check_home_region,
     complete_new,
@@ -21,8 +21,8 @@ from handlers.expert_fields import (
     show_value,
     snapshot,
 )
-from handlers.expert_form import expert_form
-from handlers.expert_queries import commitments, days_left, find_expert, list_contains
+from handlers.experts.form import expert_form
+from handlers.experts.queries import commitments, days_left, find_expert, list_contains
 from storage.models import Application, Assignment, Expert, Person
 from storage.regions import nuts_country
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.expert_fields import ALIASES, BY_KEY, complete_new, read_fields, snapshot
+from handlers.experts.fields import ALIASES, BY_KEY, complete_new, read_fields, snapshot
 from storage.models import AuditEntry, Expert, utcnow
 
 CSV_COLUMNS = ("name", "email", "country", "region_code", "languages", "topics",

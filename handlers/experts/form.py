@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.types import Form, FormInput
-from handlers.expert_fields import BY_KEY, EXPERT_STATUSES, MAX_DAYS_PER_QUARTER
+from handlers.experts.fields import BY_KEY, EXPERT_STATUSES, MAX_DAYS_PER_QUARTER
 from storage.languages import eu_languages, language_name
 from storage.models import TOPICS
 

@@ -1,0 +1,1 @@
+"""The expert database and matching experts to approved applications."""
