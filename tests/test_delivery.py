@@ -14,7 +14,7 @@ from handlers.cases.card import CaseView, fill_case_view
 from handlers.core import fanout
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor
-from handlers.milestones import milestone_notices
+from handlers.delivery.milestones import milestone_notices
 from storage.db import Database
 from storage.models import (
     Application,

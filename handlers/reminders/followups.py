@@ -3,7 +3,7 @@
 "All applicants will be duly informed": N days after a decision (programme setting
 `notify_within_days`), every applicant decided that day who has not been sent the outcome is
 listed to the secretariat. Milestone reminders come from the delivery rules
-(`handlers.milestones.milestone_notices`) once a day at the reminder hour.
+(`handlers.delivery.milestones.milestone_notices`) once a day at the reminder hour.
 """
 
 from __future__ import annotations
@@ -87,9 +87,9 @@ MilestoneRule = Callable[[Session, datetime, ProgrammeConfig], list[Notice]]
 def milestone_rule() -> MilestoneRule | None:
     """The delivery rules' milestone notices, when that module is installed."""
     try:
-        module = importlib.import_module("handlers.milestones")
+        module = importlib.import_module("handlers.delivery.milestones")
     except ModuleNotFoundError as exc:
-        if exc.name != "handlers.milestones":
+        if exc.name != "handlers.delivery.milestones":
             raise
         return None
     return getattr(module, "milestone_notices", None)

@@ -20,7 +20,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Notice, Outcome
-from handlers.delivery import advance, assignment_of
+from handlers.delivery.expert_assignment import advance, assignment_of
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 

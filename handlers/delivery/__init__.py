@@ -1,0 +1,1 @@
+"""Delivery: an expert assigned, the co-design parties, milestones and the overview."""
