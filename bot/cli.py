@@ -140,7 +140,7 @@ def grant(
         metavar="CC", help="Their country (evaluators: for conflict rules).")] = None,
 ) -> None:
     """Give a person a role by their chat identity (created if new)."""
-    from handlers.grants import GrantError, grant_role
+    from handlers.people.grants import GrantError, grant_role
 
     config = settings()
     db = open_database(config, migrate=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot.console import PLATFORM
 from handlers.core.config import ProgrammeConfig
 from handlers.demo import DemoSummary, is_empty, load_demo
-from handlers.grants import grant_role
+from handlers.people.grants import grant_role
 from storage.db import Database
 from storage.models import Identity, Person, PersonRole
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
 from handlers.demo_names import FIRST_NAMES, NameMaker, email_for
-from handlers.grants import grant_role
+from handlers.people.grants import grant_role
 from storage.languages import official_languages
 from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, RubricCriterion
 

@@ -23,7 +23,7 @@ from handlers.cases.threads import ref_for_thread
 from handlers.core.desk import Desk, Inbound
 from handlers.core.parse import ParseError, tokenize
 from handlers.core.types import Card, Outcome, Where
-from handlers.home import home_for
+from handlers.people.home import home_for
 from storage.db import Database
 from storage.models import ProcessedEvent
 from storage.regions import search_regions

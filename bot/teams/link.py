@@ -32,7 +32,7 @@ def link_command(
 ) -> None:
     """Join a second chat account to the person behind the first (audited)."""
     from handlers.core.errors import CommandError
-    from handlers.linking import link_accounts
+    from handlers.people.linking import link_accounts
 
     person_platform, person_user = _account(registered)
     platform, user_id = _account(other)
