@@ -23,7 +23,7 @@ FEATURE_MODULES = (
     "handlers.delivery.overview",
     "handlers.stats",
     "handlers.privacy",
-    "handlers.places",
+    "handlers.places.here",
     "handlers.reminders.commands",
     "handlers.reminders.outbox",
     "handlers.evaluation.closing",

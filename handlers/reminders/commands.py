@@ -16,7 +16,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
-from handlers.places import place_label
+from handlers.places.here import place_label
 from handlers.reminders.evaluation import evaluators_waiting_on
 from handlers.reminders.outbox import target_label
 from handlers.reminders.plan import cutoff_reminder_card

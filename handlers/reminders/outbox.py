@@ -10,7 +10,7 @@ from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Button, Card, Outcome, Pager, Table
-from handlers.places import place_label
+from handlers.places.here import place_label
 from handlers.reminders.times import short_when
 from storage.models import Identity, OutboxMessage, Person, Place
 from storage.outbox_views import count_problems, problem_rows, put_back

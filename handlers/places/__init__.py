@@ -1,0 +1,1 @@
+"""Places: which channels receive reminders, evaluation threads and announcements."""
