@@ -22,7 +22,7 @@ FEATURE_MODULES = (
     "handlers.delivery.milestones",
     "handlers.delivery.overview",
     "handlers.stats",
-    "handlers.privacy",
+    "handlers.privacy.commands",
     "handlers.places.here",
     "handlers.reminders.commands",
     "handlers.reminders.outbox",

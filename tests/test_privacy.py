@@ -198,7 +198,7 @@ def test_purge_erases_old_closed_cases_only(
 def test_purge_takes_a_bounded_number_of_cases_a_run(
     db: Database, now: datetime, config: Any
 ) -> None:
-    from handlers.erasure import purge_contact_data
+    from handlers.privacy.erasure import purge_contact_data
 
     with db.transaction() as session:
         cutoff = make_cutoff(session, dt.date(2024, 3, 31))

@@ -10,9 +10,9 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, registry
 from handlers.core.types import Card, Fact, Outcome
-from handlers.erasure import erase_person, purge_contact_data
 from handlers.experts.fields import FieldError, read_email
-from handlers.privacy_export import export_person
+from handlers.privacy.erasure import erase_person, purge_contact_data
+from handlers.privacy.export import export_person
 
 # Platforms cap one block of text (Slack: 3,000 characters); the JSON is cut at line ends.
 CHUNK_CHARS = 2_800

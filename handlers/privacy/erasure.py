@@ -1,7 +1,7 @@
 """Erasing one person's contact data, and the retention purge of closed cases.
 
 The owning rows are cleared or pseudonymised first (an application's contact, an expert's
-or a person's name and email); then every other mention is scrubbed (`handlers.scrub`).
+or a person's name and email); then every other mention is scrubbed (`handlers.privacy.scrub`).
 The audit log keeps its rows with person ids only: who did what stays provable, not who
 the applicant was. A person is identified by email: a namesake with another email is kept.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
-from handlers.scrub import scrub_everywhere, scrub_linked
+from handlers.privacy.scrub import scrub_everywhere, scrub_linked
 from storage.models import Application, Assignment, AuditEntry, Expert, Person, ProcessedEvent
 from storage.text import fold
 

@@ -1,0 +1,1 @@
+"""Personal data: export for one person, erasure, and the retention purge."""
