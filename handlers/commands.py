@@ -21,7 +21,7 @@ FEATURE_MODULES = (
     "handlers.delivery.expert_assignment",
     "handlers.delivery.milestones",
     "handlers.delivery.overview",
-    "handlers.stats",
+    "handlers.figures.stats",
     "handlers.privacy.commands",
     "handlers.places.here",
     "handlers.reminders.commands",

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.stats_figures import pipeline_figures
+from handlers.figures.queries import pipeline_figures
 from storage.db import Database
 from storage.models import ApplicantNotification, Assignment, Score
 from tests.conftest import Chat

@@ -11,7 +11,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.stats_figures import Figures
+from handlers.figures.queries import Figures
 
 # Stages of the pipeline, in the order the bars stack.
 STAGES: tuple[tuple[str, frozenset[str]], ...] = (

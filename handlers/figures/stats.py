@@ -8,7 +8,7 @@ from handlers.core.context import Context
 from handlers.core.parse import Args
 from handlers.core.registry import READERS, registry
 from handlers.core.types import Card, Fact, Outcome, Table
-from handlers.stats_figures import Figures, pipeline_figures
+from handlers.figures.queries import Figures, pipeline_figures
 
 SHOWN_CUTOFFS = 12  # the latest ones; older cut-offs stay in the export
 
@@ -75,7 +75,7 @@ def stats(ctx: Context, args: Args) -> Outcome:
                   roles=READERS, group="figures")
 def stats_chart(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
-    from handlers.stats_chart import render_chart  # matplotlib loads only when asked
+    from handlers.figures.chart import render_chart  # matplotlib loads only when asked
 
     figures = pipeline_figures(ctx.session)
     card = stats_card(figures)

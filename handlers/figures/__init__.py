@@ -1,0 +1,1 @@
+"""The programme in figures: `stats` and its chart."""
