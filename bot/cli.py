@@ -114,7 +114,7 @@ def demo_data(
         "--if-empty", help="Do nothing (and succeed) if the database is not empty.")] = False,
 ) -> None:
     """Fill an EMPTY database with a realistic, fictional programme to try S3 Desk on."""
-    from handlers.demo import NotEmpty, load_demo
+    from bot.demo.programme import NotEmpty, load_demo
 
     config = settings()
     db = open_database(config, migrate=True)

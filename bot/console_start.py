@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.console import PLATFORM
+from bot.demo.programme import DemoSummary, is_empty, load_demo
 from handlers.core.config import ProgrammeConfig
-from handlers.demo import DemoSummary, is_empty, load_demo
 from handlers.people.grants import grant_role
 from storage.db import Database
 from storage.models import Identity, Person, PersonRole

@@ -15,8 +15,8 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import COMMAND_MODULES
 from bot.cli import app as cli
+from bot.demo.programme import load_demo
 from handlers.core.config import ProgrammeConfig
-from handlers.demo import load_demo
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Application, AuditEntry, Expert, Identity, Person, Region

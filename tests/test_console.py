@@ -12,11 +12,11 @@ from bot.console import run_console
 from bot.console_messages import BackgroundMessenger
 from bot.console_render import render_card, render_notice, render_pager, render_table
 from bot.console_start import NoSuchPerson, choose_identity, offer_demo
+from bot.demo.programme import load_demo
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk
 from handlers.core.fanout import insert_if_absent
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Pager, Table
-from handlers.demo import load_demo
 from storage.db import Database
 from storage.models import (
     Application,

@@ -7,10 +7,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from bot.demo.programme import NotEmpty, load_demo
+from bot.demo.world import cutoff_dates
 from handlers.core.config import ProgrammeConfig
 from handlers.cutoffs.calendar import is_calendar_date
-from handlers.demo import NotEmpty, load_demo
-from handlers.demo_world import cutoff_dates
 from storage.db import Database
 from storage.models import (
     ApplicantNotification,

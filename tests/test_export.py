@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
+from bot.demo.programme import load_demo
 from handlers.cases.exporting import (
     EXPORT_COLUMNS,
     application_rows,
@@ -20,7 +21,6 @@ from handlers.cases.exporting import (
     write_xlsx,
 )
 from handlers.core.config import ProgrammeConfig
-from handlers.demo import load_demo
 from storage.db import Database
 from tests.case_helpers import add_applications
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.demo_names import REASONS
-from handlers.demo_world import DemoCase, World
+from bot.demo.names import REASONS
+from bot.demo.world import DemoCase, World
 from storage.models import (
     ApplicantNotification,
     Application,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.demo.delivery import DeliveryBuilder
+from bot.demo.evaluation import EvaluationBuilder
+from bot.demo.names import NOTES, REASONS, email_for, org_domain
+from bot.demo.world import SOURCE, DemoCase, World
 from handlers.cases.intake import create_application
 from handlers.cases.intake_fields import IntakeFields
 from handlers.core.audit import move_status
-from handlers.demo_delivery import DeliveryBuilder
-from handlers.demo_evaluation import EvaluationBuilder
-from handlers.demo_names import NOTES, REASONS, email_for, org_domain
-from handlers.demo_world import SOURCE, DemoCase, World
 from storage.models import (
     CHALLENGES,
     COHESION_CATEGORIES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import datetime, time, timedelta
 
-from handlers.demo_world import World
+from bot.demo.world import World
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 

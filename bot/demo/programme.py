@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.demo.cases import CaseBuilder
+from bot.demo.world import DemoCase, World, cutoff_dates
 from handlers.core.config import ProgrammeConfig
-from handlers.demo_cases import CaseBuilder
-from handlers.demo_world import DemoCase, World, cutoff_dates
 from storage.db import Database
 from storage.models import Application, Cutoff, Expert, Person
 

@@ -11,9 +11,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.demo.names import FIRST_NAMES, NameMaker, email_for
 from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
-from handlers.demo_names import FIRST_NAMES, NameMaker, email_for
 from handlers.people.grants import grant_role
 from storage.languages import official_languages
 from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, RubricCriterion
