@@ -69,9 +69,9 @@ def console(
         "--demo", help="Load the demo programme into an empty database, no question.")] = False,
 ) -> None:
     """Type the chat commands in this terminal, as one person, on the same database."""
-    from bot.console import LineIO, run_console
-    from bot.console_messages import BackgroundMessenger
-    from bot.console_start import NoSuchPerson, choose_identity, offer_demo
+    from bot.console.messages import BackgroundMessenger
+    from bot.console.session import LineIO, run_console
+    from bot.console.start import NoSuchPerson, choose_identity, offer_demo
     from handlers.commands import load_registry
     from handlers.core.desk import Desk
 

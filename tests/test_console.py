@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.console import run_console
-from bot.console_messages import BackgroundMessenger
-from bot.console_render import render_card, render_notice, render_pager, render_table
-from bot.console_start import NoSuchPerson, choose_identity, offer_demo
+from bot.console.messages import BackgroundMessenger
+from bot.console.render import render_card, render_notice, render_pager, render_table
+from bot.console.session import run_console
+from bot.console.start import NoSuchPerson, choose_identity, offer_demo
 from bot.demo.programme import load_demo
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk

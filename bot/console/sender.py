@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import TextIO
 
-from bot.console_render import render_card
+from bot.console.render import render_card
 from bot.edge import Clock, system_clock
 from bot.messenger import Messenger
 from bot.senders import Delivery

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.console import PLATFORM
+from bot.console.session import PLATFORM
 from bot.demo.programme import DemoSummary, is_empty, load_demo
 from handlers.core.config import ProgrammeConfig
 from handlers.people.grants import grant_role

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.console_render import clean
+from bot.console.render import clean
 from handlers.core.types import Form, FormInput
 
 CANCEL = "cancel"

@@ -15,8 +15,8 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from bot.console_forms import Cancelled, fill_form
-from bot.console_render import render_card, render_notice
+from bot.console.forms import Cancelled, fill_form
+from bot.console.render import render_card, render_notice
 from bot.edge import Clock, system_clock
 from handlers.core.desk import Desk, Inbound
 from handlers.core.types import Notice, Outcome, Where

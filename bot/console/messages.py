@@ -13,7 +13,7 @@ import contextlib
 import threading
 from typing import TextIO
 
-from bot.console_sender import console_messenger
+from bot.console.sender import console_messenger
 from bot.edge import Clock, system_clock
 from storage.db import Database
 
