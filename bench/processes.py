@@ -17,7 +17,7 @@ SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-token"
 
 # `s3desk serve`, through the same entry point the installed script uses.
-DESK_COMMAND = ("-c", "from bot.cli import main; main()", "serve")
+DESK_COMMAND = ("-c", "from bot.cli.main import main; main()", "serve")
 BARE_COMMAND = ("-m", "bench.bare")
 
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from bot.cli import COMMAND_MODULES
-from bot.cli import app as cli
+from bot.cli.main import COMMAND_MODULES
+from bot.cli.main import app as cli
 from bot.demo.programme import load_demo
 from handlers.core.config import ProgrammeConfig
 from storage.db import Database
@@ -174,7 +174,7 @@ def _s3desk_command() -> list[str]:
     script = Path(sys.executable).parent / "s3desk"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from bot.cli import main; main()"]
+    return [sys.executable, "-c", "from bot.cli.main import main; main()"]
 
 
 def test_a_real_console_process_on_sqlite(tmp_path: Path, config: ProgrammeConfig,

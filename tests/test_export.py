@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from bot.demo.programme import load_demo
 from handlers.cases.exporting import (
     EXPORT_COLUMNS,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from handlers.cases.importing import ImportRejected, import_applications
 from handlers.core.config import ProgrammeConfig
 from storage.db import Database

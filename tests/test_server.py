@@ -199,7 +199,7 @@ def test_serve_answers_health_and_stops_cleanly_on_a_signal(
     env = {**os.environ, "DATABASE_URL": database_url, "S3DESK_ENV": "development"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
-    server = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()",
+    server = subprocess.Popen([sys.executable, "-c", "from bot.cli.main import main; main()",
                                "serve", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)

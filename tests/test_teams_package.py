@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from bot.teams.package import ICONS, PACKAGE_DIR, PackageError, build_manifest, load_manifest
 from handlers.commands import load_registry
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import USAGE, database_errors, fail, open_database, say, settings
+from bot.cli.support import USAGE, database_errors, fail, open_database, say, settings
 from bot.edge import system_clock
 from storage.models import PLATFORMS
 

@@ -1,7 +1,7 @@
 """What every `s3desk` subcommand shares: settings, the store, clear failures, quiet logs.
 
-Kept apart from `bot.cli` so command modules (the server, Slack, Teams) can import it
-while `bot.cli` imports them, without an import cycle.
+Kept apart from `bot.cli.main` so command modules (the server, Slack, Teams) can import it
+while `bot.cli.main` imports them, without an import cycle.
 """
 
 from __future__ import annotations

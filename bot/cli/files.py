@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import USAGE, database_errors, fail, note, open_database, say, settings
+from bot.cli.support import USAGE, database_errors, fail, note, open_database, say, settings
 from bot.edge import system_clock
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

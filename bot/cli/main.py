@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import (
+from bot.cli.support import (
     USAGE,
     configure_logging,
     database_errors,
@@ -28,7 +28,7 @@ from bot.edge import system_clock
 
 # modules that add subcommands; each exposes `register(app: typer.Typer)`
 COMMAND_MODULES: tuple[str, ...] = (
-    "bot.cli_files",
+    "bot.cli.files",
     "bot.server",
     "bot.slack.socket",
     "bot.teams.package",
