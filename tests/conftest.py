@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -125,4 +124,3 @@ def chat(desk: Desk, now: datetime, people: dict[str, int]) -> dict[str, Chat]:
     return {name: Chat(desk, name, now) for name in [*people, "stranger"]}
 
 
-FIXTURES = Path(__file__).parent / "fixtures"

@@ -28,9 +28,9 @@ from handlers.core.desk import Inbound
 from storage.db import Database
 from tests.conftest import make_person
 from tests.fakes.platform import FrozenClock
+from tests.paths import ROOT
 from tests.reminder_helpers import add_row, at
 
-ROOT = Path(__file__).resolve().parents[1]
 NOW = at(2026, 11, 26, 10)
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from handlers.command_docs import command_reference_markdown
 from handlers.commands import load_registry
+from tests.paths import ROOT
 
-DOC = Path(__file__).parent.parent / "docs" / "commands.md"
+DOC = ROOT / "docs" / "commands.md"
 
 
 def test_the_command_reference_matches_the_registry() -> None:

@@ -11,7 +11,6 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +19,9 @@ from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.fakes.platform import CRASH_EXIT_CODE, PlatformServer
+from tests.paths import ROOT
 from tests.reminder_helpers import add_cutoff, add_place, add_row, outbox
 
-ROOT = Path(__file__).resolve().parents[1]
 ONE_REPLICA = ("SQLite runs a single replica (SKIP LOCKED does not exist there; "
                "docs/operations.md): concurrent workers are a PostgreSQL deployment")
 

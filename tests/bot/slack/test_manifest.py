@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,8 +27,8 @@ from bot.slack.app import build_app
 from bot.slack.http import EVENTS_PATH
 from bot.slack.runtime import SlackRuntime
 from handlers.core.desk import Desk
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "fixtures" / "schemas" / "slack"
 SCHEMA_URL = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 # what each bot event needs (Slack's event reference); app_home_opened needs no scope

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli
 from bot.teams.package import ICONS, PACKAGE_DIR, PackageError, build_manifest, load_manifest
 from handlers.commands import load_registry
+from tests.paths import FIXTURES
 
-SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "schemas" / "teams" /
+SCHEMA = json.loads((FIXTURES / "schemas" / "teams" /
                      "MicrosoftTeams.schema.json").read_text(encoding="utf-8"))
 APP_ID = "2b4c6d8e-5555-4a6e-9c8d-00000000b0b0"
 # what Teams itself allows (stricter than the schema's 12 commands and 128 characters)

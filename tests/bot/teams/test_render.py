@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,8 +14,9 @@ from bot.teams.card_parts import COMMAND_KEY, FORM_KEY, LIST_KEY
 from bot.teams.render import MAX_CARD_BYTES, MAX_PRIMARY_ACTIONS, render
 from handlers.core.types import Button, Card, Fact, Form, FormInput, Pager, Table
 from tests.fakes.connector import visible_text
+from tests.paths import FIXTURES
 
-SCHEMA_PATH = Path(__file__).parent / "fixtures" / "schemas" / "adaptive-cards" / \
+SCHEMA_PATH = FIXTURES / "schemas" / "adaptive-cards" / \
     "adaptive-card.1.5.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft6Validator(SCHEMA)
