@@ -12,23 +12,20 @@ import importlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.services import Services
 from storage.outbox_views import counts_by_status
-
-if TYPE_CHECKING:
-    from bot.server import Services
 
 log = logging.getLogger("s3desk.web")
 
-SERVICES: web.AppKey[Any] = web.AppKey("services", object)
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 STALE_TICK_SECONDS = 180.0
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 DB_CHECK_SECONDS = 3.0
-Installer = Callable[[web.Application, Any], None]
+Installer = Callable[[web.Application, Services], None]
 # (module, needs Slack credentials): each exposes `install(app, services)`
 PLATFORM_MODULES: tuple[tuple[str, bool], ...] = (
     ("bot.slack.http", True),

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.services import Services
 from bot.slack.app import build_app
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
@@ -59,12 +60,14 @@ class SlackEndpoint:
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
 
-def install(app: web.Application, services: Any) -> None:
+def install(app: web.Application, services: Services) -> None:
     """Mount Slack on the server and register its outbox sender with the messenger."""
     settings = services.settings
+    token, secret = settings.slack_bot_token, settings.slack_signing_secret
+    if token is None or secret is None:
+        raise RuntimeError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
-    bolt = build_app(runtime, settings.slack_bot_token.get_secret_value(),
-                     settings.slack_api_url)
+    bolt = build_app(runtime, token.get_secret_value(), settings.slack_api_url)
     services.messenger.register(SlackSender(bolt.client))
-    endpoint = SlackEndpoint(bolt, settings.slack_signing_secret.get_secret_value())
+    endpoint = SlackEndpoint(bolt, secret.get_secret_value())
     app.router.add_post(EVENTS_PATH, endpoint.handle)

@@ -29,7 +29,7 @@ MISSING = ("Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xa
 
 
 async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    from bot.server import build_services
+    from bot.services import build_services
 
     assert settings.slack_bot_token is not None and settings.slack_app_token is not None
     services = build_services(settings)

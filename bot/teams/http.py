@@ -11,10 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
@@ -27,32 +24,16 @@ from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkA
 from msrest.serialization import Model
 
 from bot.config import Settings
-from bot.senders import Sender
+from bot.services import Services
 from bot.teams.bot import DeskBot
 from bot.teams.connector import Backoff, Connector
 from bot.teams.parse import tenant_of
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
 from bot.teams.settings_check import TeamsSettingsError, allowed_tenants, check_settings
-from handlers.core.desk import Desk
-from storage.db import Database
 
 log = logging.getLogger("s3desk.teams")
 ROUTE = "/api/messages"
-
-
-class Registrar(Protocol):
-    def register(self, sender: Sender) -> None: ...
-
-    def wake(self) -> None: ...
-
-
-class Services(Protocol):
-    settings: Settings
-    db: Database
-    desk: Desk
-    messenger: Registrar
-    clock: Callable[[], datetime]
 
 
 class BotConfiguration:

@@ -17,7 +17,8 @@ from bot.senders import Delivery
 from bot.teams.settings_check import check_settings
 
 if TYPE_CHECKING:
-    from bot.teams.http import Services, TeamsParts
+    from bot.services import Services
+    from bot.teams.http import TeamsParts
 
 ROUTE = "/api/messages"
 

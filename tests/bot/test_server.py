@@ -22,7 +22,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from typer.testing import CliRunner
 
 from bot.config import Settings
-from bot.server import Services, build_services, register
+from bot.server import register
+from bot.services import Services, build_services
 from bot.web import PROMETHEUS_TEXT, _platform_installers, build_web_app
 from handlers.core.desk import Inbound
 from storage.db import Database

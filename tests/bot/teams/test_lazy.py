@@ -9,7 +9,7 @@ from pathlib import Path
 SCRIPT = """
 import asyncio, sys
 from bot.config import Settings
-from bot.server import build_services
+from bot.services import build_services
 from bot.web import build_web_app
 from storage.db import Database
 from storage.migrate import upgrade
