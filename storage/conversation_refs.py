@@ -118,7 +118,8 @@ def any_reference(session: Session, platform: str, tenant_id: str | None = None
     ]
     for reference in candidates:
         if reference and (tenant_id is None or _tenant(reference) in (None, tenant_id)):
-            return reference
+            found: dict[str, Any] = reference
+            return found
     return None
 
 

@@ -25,7 +25,8 @@ def backoff(attempts: int) -> timedelta:
     exponent = max(0, attempts - 1)
     if exponent > 16:
         return BACKOFF_MAX
-    return min(BACKOFF_BASE * (2**exponent), BACKOFF_MAX)
+    wait: timedelta = BACKOFF_BASE * (2**exponent)
+    return min(wait, BACKOFF_MAX)
 
 
 def _held(row_id: int, worker_id: str) -> tuple[object, ...]:
