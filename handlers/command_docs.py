@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.commands import load_registry
+from handlers.core.help import by_group
 from handlers.core.registry import Command
 
 _WHO = {
@@ -25,13 +26,14 @@ def command_reference_markdown() -> str:
         "",
         "The same words work after `/s3` in Slack, after a mention of the bot in a Teams",
         "channel (or alone in a chat with it), and at the `s3desk console` prompt.",
-        "This page is written from the command registry (`python -m handlers.command_docs`).",
-        "",
-        "| command | who | what |",
-        "|---|---|---|",
+        "This page is written from the command registry (`python -m handlers.command_docs`),",
+        "grouped by the package of `handlers/` that defines each command.",
     ]
-    for command in load_registry().all():
-        lines.append(f"| `{_cell(command.usage)}` | {_who(command)} | {_cell(command.summary)} |")
+    for title, members in by_group(load_registry().all()):
+        package = members[0].group
+        lines += ["", f"## {title} (`handlers/{package}`)", "",
+                  "| command | who | what |", "|---|---|---|"]
+        lines += [f"| `{_cell(c.usage)}` | {_who(c)} | {_cell(c.summary)} |" for c in members]
     return "\n".join(lines) + "\n"
 
 

@@ -1,48 +1,45 @@
-"""Import every feature module so its commands join the one registry."""
+"""The registry every platform runs: each feature package registers its own commands.
+
+Adding a package means adding it to `PACKAGES`; adding a command to a package means listing
+its module in that package's `register`. A test fails when a module's commands reach no
+registry, so nothing disappears silently.
+"""
 
 from __future__ import annotations
 
-import importlib
+from functools import cache
+from types import ModuleType
 
-from handlers.core.registry import Registry, registry
+from handlers import (
+    cases,
+    core,
+    cutoffs,
+    decisions,
+    delivery,
+    evaluation,
+    experts,
+    figures,
+    people,
+    places,
+    privacy,
+    reminders,
+)
+from handlers.core.registry import Registry
 
-FEATURE_MODULES = (
-    "handlers.core.help",
-    "handlers.cases.intake",
-    "handlers.cases.listing",
-    "handlers.cases.show",
-    "handlers.cases.edit",
-    "handlers.cutoffs.overview",
-    "handlers.cutoffs.changes",
-    "handlers.people.roles",
-    "handlers.people.linking",
-    "handlers.experts.database",
-    "handlers.experts.matching",
-    "handlers.delivery.expert_assignment",
-    "handlers.delivery.milestones",
-    "handlers.delivery.overview",
-    "handlers.figures.stats",
-    "handlers.privacy.commands",
-    "handlers.places.here",
-    "handlers.reminders.commands",
-    "handlers.reminders.outbox",
-    "handlers.evaluation.closing",
-    "handlers.evaluation.screening",
-    "handlers.evaluation.assigning",
-    "handlers.evaluation.unassigning",
-    "handlers.evaluation.conflicts",
-    "handlers.evaluation.rubric",
-    "handlers.evaluation.scoring",
-    "handlers.evaluation.consensus",
-    "handlers.evaluation.card",
-    "handlers.decisions.deciding",
-    "handlers.cutoffs.settings",
-    "handlers.decisions.announce",
-    "handlers.decisions.templates",
+PACKAGES: tuple[ModuleType, ...] = (
+    core, cases, cutoffs, evaluation, decisions, experts, delivery, reminders, places, people,
+    figures, privacy,
 )
 
 
-def load_registry() -> Registry:
-    for name in FEATURE_MODULES:
-        importlib.import_module(name)
+def build_registry() -> Registry:
+    registry = Registry()
+    for package in PACKAGES:
+        package.register(registry)
     return registry
+
+
+@cache
+def load_registry() -> Registry:
+    """The one registry of this process, built on first use."""
+    return build_registry()

@@ -27,10 +27,12 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, Note
 from storage.status import IllegalTransition
+
+commands = Commands()
 
 NOTE_LIMIT = 5000
 
@@ -75,7 +77,7 @@ def _audited(edit: Editable, value: Any) -> Any:
     return value
 
 
-@registry.command("set", usage=SET_USAGE, roles=SECRETARIAT, writes=True,
+@commands.command("set", usage=SET_USAGE, roles=SECRETARIAT, writes=True,
                   summary="correct one field of a case")
 def set_field(ctx: Context, args: Args) -> Outcome:
     field, raw = _field_and_value(args)
@@ -128,7 +130,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-@registry.command("status", usage="status REF STATE [reason]", roles=SECRETARIAT,
+@commands.command("status", usage="status REF STATE [reason]", roles=SECRETARIAT,
                   writes=True, summary="move a case along the allowed transitions")
 def set_status(ctx: Context, args: Args) -> Outcome:
     if len(args.positional) < 2:
@@ -151,7 +153,7 @@ def set_status(ctx: Context, args: Args) -> Outcome:
                         buttons=(Button("Show", f"show {app.ref}"),), tone="success"))
 
 
-@registry.command("note", usage="note REF TEXT", roles=SECRETARIAT, writes=True,
+@commands.command("note", usage="note REF TEXT", roles=SECRETARIAT, writes=True,
                   summary="add a note to a case")
 def add_note(ctx: Context, args: Args) -> Outcome:
     if not args.positional:

@@ -24,12 +24,14 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from handlers.cutoffs.calendar import cutoff_for
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
 from storage.text import fold
+
+commands = Commands()
 
 # inline words -> field keys (the form's input keys are the field keys themselves)
 INLINE_KEYS = {
@@ -94,7 +96,7 @@ def _form_values(form: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in form.items() if value not in (None, "")}
 
 
-@registry.command("new", usage=USAGE, roles=SECRETARIAT, writes=True,
+@commands.command("new", usage=USAGE, roles=SECRETARIAT, writes=True,
                   summary="register an application (alone: opens the intake form)")
 def new(ctx: Context, args: Args) -> Outcome:
     from_form = ctx.request.form is not None

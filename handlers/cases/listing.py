@@ -17,7 +17,7 @@ from handlers.cases.intake_fields import FieldProblem, check_topic
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import READERS, registry
+from handlers.core.registry import READERS, Commands
 from handlers.core.types import Card, Outcome, Pager, Table
 from handlers.cutoffs.calendar import resolve_cutoff
 from storage.models import Application
@@ -25,6 +25,8 @@ from storage.queries_applications import count_capped, page_of_applications
 from storage.regions import EU_MEMBER_CODES, nuts_country
 from storage.status import STATUSES
 from storage.text import fold
+
+commands = Commands()
 
 USAGE = "list [status:S] [cutoff:DATE|next|current] [country:CC] [topic:T] [q:TEXT] [page:N]"
 FILTERS = frozenset({"status", "cutoff", "country", "topic", "q", "page"})
@@ -94,7 +96,7 @@ def read_filters(ctx: Context, args: Args) -> Query:
     return query
 
 
-@registry.command("list", usage=USAGE, roles=READERS,
+@commands.command("list", usage=USAGE, roles=READERS,
                   summary="applications as a table; filters narrow it, page:N pages it")
 def list_applications(ctx: Context, args: Args) -> Outcome:
     query = read_filters(ctx, args)

@@ -17,11 +17,13 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import KNOWN, registry
+from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, EvaluatorAssignment
 from storage.queries_applications import case_history, case_notes
 from storage.status import TRANSITIONS
+
+commands = Commands()
 
 HISTORY_SHOWN = 10
 NOTES_SHOWN = 5
@@ -76,7 +78,7 @@ def _buttons(app: Application, view: CaseView) -> list[Button]:
     return [Button(f"Status: {state}", f"status {app.ref} {state}") for state in moves[:4]]
 
 
-@registry.command("show", usage="show REF", roles=KNOWN,
+@commands.command("show", usage="show REF", roles=KNOWN,
                   summary="a case card with its notes and history")
 def show(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)

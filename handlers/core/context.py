@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -13,12 +13,17 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.errors import NotAllowed
 from handlers.core.types import Actor, Request
 
+if TYPE_CHECKING:
+    from handlers.core.registry import Registry
+
 
 @dataclass
 class Context:
     session: Session
     request: Request
     config: ProgrammeConfig
+    # the commands this desk runs, for the ones that describe the others (`help`)
+    registry: Registry
 
     @property
     def actor(self) -> Actor:

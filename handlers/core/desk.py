@@ -99,7 +99,7 @@ class Desk:
                                   inbound.source_id, inbound.form)
                 if command.roles is not ANYONE and not actor.has(*command.roles):
                     raise _Abort(Outcome(_refusal(command, actor.known)))
-                ctx = Context(session, request, self.config)
+                ctx = Context(session, request, self.config, self.registry)
                 try:
                     outcome = command.handler(ctx, args)
                 except (CommandError, ParseError) as exc:

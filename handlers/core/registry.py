@@ -1,10 +1,15 @@
-"""One command table shared by every platform: verb, usage line, who may run it, handler."""
+"""One command table shared by every platform: verb, usage line, who may run it, handler.
+
+Each feature module lists its commands in a `Commands` of its own; each feature package's
+`register(registry)` includes them. Nothing joins the table by being imported, so the table
+is exactly what `handlers.commands.build_registry` assembles.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from handlers.core.context import Context
 from handlers.core.parse import Args
@@ -27,13 +32,15 @@ class Command:
     roles: frozenset[str]
     handler: Handler
     writes: bool = False
-    # shown by `help` to people with one of these roles (defaults to `roles`)
-    group: str = "cases"
+    # the feature package that defines it: `help` and the command reference group by it
+    group: str = ""
 
 
-class Registry:
+class Commands:
+    """The commands one module defines, waiting to be included in a registry."""
+
     def __init__(self) -> None:
-        self._commands: dict[str, Command] = {}
+        self._defined: list[Command] = []
 
     def command(
         self,
@@ -43,15 +50,26 @@ class Registry:
         summary: str,
         roles: frozenset[str],
         writes: bool = False,
-        group: str = "cases",
     ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            if verb in self._commands:
-                raise ValueError(f"command `{verb}` registered twice")
-            self._commands[verb] = Command(verb, usage, summary, roles, handler, writes, group)
+        def define(handler: Handler) -> Handler:
+            self._defined.append(Command(verb, usage, summary, roles, handler, writes))
             return handler
 
-        return register
+        return define
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._defined)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+
+    def include(self, commands: Iterable[Command], *, group: str) -> None:
+        for command in commands:
+            if command.verb in self._commands:
+                raise ValueError(f"command `{command.verb}` registered twice")
+            self._commands[command.verb] = replace(command, group=group)
 
     def lookup(self, words: list[str]) -> tuple[Command | None, int]:
         """The longest registered verb the words start with, and how many words it used."""
@@ -70,6 +88,3 @@ class Registry:
 
     def get(self, verb: str) -> Command | None:
         return self._commands.get(verb)
-
-
-registry = Registry()

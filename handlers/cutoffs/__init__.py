@@ -1,1 +1,14 @@
 """Cut-offs: the calendar, finding a cut-off, its settings, and adding or moving one."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Include this package's commands; imported here, not above, so that importing one
+    module of the package never loads the others."""
+    from handlers.cutoffs import changes, overview, settings
+
+    for module in (overview, changes, settings):
+        registry.include(module.commands, group="cutoffs")

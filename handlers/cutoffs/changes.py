@@ -14,7 +14,7 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Fact, Outcome
 from handlers.cutoffs.calendar import (
     closes_at,
@@ -24,6 +24,8 @@ from handlers.cutoffs.calendar import (
     parse_day,
 )
 from storage.models import Application, Cutoff
+
+commands = Commands()
 
 
 def _open_cutoffs(session: Session, now: datetime) -> list[Cutoff]:
@@ -75,8 +77,8 @@ def _find(session: Session, day: dt.date) -> Cutoff:
     return found
 
 
-@registry.command("cutoffs add", usage="cutoffs add DATE", roles=SECRETARIAT, writes=True,
-                  group="cutoffs", summary="add a cut-off; earlier submissions join it")
+@commands.command("cutoffs add", usage="cutoffs add DATE", roles=SECRETARIAT, writes=True,
+                  summary="add a cut-off; earlier submissions join it")
 def add_cutoff(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:
@@ -100,8 +102,8 @@ def add_cutoff(ctx: Context, args: Args) -> Outcome:
         tone="success"))
 
 
-@registry.command("cutoffs move", usage="cutoffs move DATE NEWDATE", roles=SECRETARIAT,
-                  writes=True, group="cutoffs",
+@commands.command("cutoffs move", usage="cutoffs move DATE NEWDATE", roles=SECRETARIAT,
+                  writes=True,
                   summary="move a cut-off that has not passed; its applications follow")
 def move_cutoff(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=2)

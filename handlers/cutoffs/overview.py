@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.parse import Args
-from handlers.core.registry import KNOWN, registry
+from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Card, Outcome, Table
 from handlers.cutoffs.calendar import calendar_date_on_or_after, local_day
 from storage.models import Application, Cutoff
+
+commands = Commands()
 
 PAST_SHOWN = 4
 COMING_SHOWN = 8
@@ -67,7 +69,7 @@ def _state(cutoff: Cutoff, now: datetime, current: Cutoff | None, upcoming: Cuto
     return "early close" if cutoff.closed_at is not None else "coming"
 
 
-@registry.command("cutoffs", usage="cutoffs", roles=KNOWN, group="cutoffs",
+@commands.command("cutoffs", usage="cutoffs", roles=KNOWN,
                   summary="past and coming cut-offs with their applications per stage")
 def list_cutoffs(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)

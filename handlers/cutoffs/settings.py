@@ -8,7 +8,7 @@ from fractions import Fraction
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import READERS, SECRETARIAT, registry
+from handlers.core.registry import READERS, SECRETARIAT, Commands
 from handlers.core.types import Card, Fact, Outcome
 from handlers.cutoffs.queries import (
     CAPACITY_DEFAULT_KEY,
@@ -20,6 +20,8 @@ from handlers.cutoffs.queries import (
     read_setting,
 )
 from storage.models import Setting
+
+commands = Commands()
 
 
 def _write_setting(ctx: Context, key: str, value: str | None) -> None:
@@ -43,9 +45,9 @@ def _count(text: str) -> int | None:
     return int(text)
 
 
-@registry.command("cutoffs capacity", usage="cutoffs capacity DATE|default N|none",
+@commands.command("cutoffs capacity", usage="cutoffs capacity DATE|default N|none",
                   summary="assignments a cut-off has room for (or the default for all)",
-                  roles=SECRETARIAT, writes=True, group="decisions")
+                  roles=SECRETARIAT, writes=True)
 def set_capacity(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=2)
     if len(args.positional) != 2:
@@ -70,9 +72,9 @@ def set_capacity(ctx: Context, args: Args) -> Outcome:
                         tone="success"))
 
 
-@registry.command("priority bonus", usage="priority bonus [N]",
+@commands.command("priority bonus", usage="priority bonus [N]",
                   summary="points added per priority ground when ranking (0 for none)",
-                  roles=READERS, writes=True, group="decisions")
+                  roles=READERS, writes=True)
 def set_bonus(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if args.positional:

@@ -21,12 +21,14 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
 from handlers.decisions.letters import LetterError, render_letter
 from handlers.evaluation.notices import decision_notices
 from storage.models import ApplicantNotification, Application, Decision
+
+commands = Commands()
 
 WAITING = {"received": "not screened", "screening": "not screened",
            "eligible": "waiting for evaluation", "in_evaluation": "being scored",
@@ -35,9 +37,9 @@ OUTCOME_WORDS = {"approve": "approved", "reject": "not selected", "reserve": "re
                  "ineligible": "not eligible"}
 
 
-@registry.command("announce", usage="announce cutoff:DATE",
+@commands.command("announce", usage="announce cutoff:DATE",
                   summary="announce a cut-off's decisions and draft the applicants' letters",
-                  roles=SECRETARIAT, writes=True, group="decisions")
+                  roles=SECRETARIAT, writes=True)
 def announce(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"cutoff"}, max_positional=0)
     if "cutoff" not in args.options:
@@ -118,9 +120,9 @@ def _draft(ctx: Context, app: Application, decision: Decision, subject: str,
                   key=f"letter:{app.ref}:{decision.revision}", kind="letter_draft")
 
 
-@registry.command("notified", usage="notified REF [how]",
+@commands.command("notified", usage="notified REF [how]",
                   summary="record that the applicant's letter was sent", roles=SECRETARIAT,
-                  writes=True, group="decisions")
+                  writes=True)
 def notified(ctx: Context, args: Args) -> Outcome:
     args.expect()
     if not args.positional:
@@ -178,9 +180,9 @@ def overdue_notifications(session: Session, now: datetime,
     return [w for w in waiting_applicants(session, now) if w.days > limit]
 
 
-@registry.command("pending", usage="pending",
+@commands.command("pending", usage="pending",
                   summary="applicants with a decision who have not been told yet",
-                  roles=frozenset({"secretariat", "observer"}), group="decisions")
+                  roles=frozenset({"secretariat", "observer"}))
 def pending(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     waiting = waiting_applicants(ctx.session, ctx.now)

@@ -18,13 +18,15 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Notice, Outcome, Table, Tone
 from handlers.cutoffs.queries import approved_in, capacity_of, find_cutoff, long_date
 from handlers.decisions.proposal import Proposal, build_proposal
 from handlers.evaluation.notices import decision_notices
 from handlers.evaluation.panel import progress_of
 from storage.models import Application, Decision, Setting
+
+commands = Commands()
 
 USAGE = ("decide cutoff:DATE [confirm [CODE]] | "
          "decide REF approve|reject|reserve REASON")
@@ -36,8 +38,8 @@ def _proposal_key(proposal: Proposal) -> str:
     return f"proposal:{proposal.cutoff.date.isoformat()}"
 
 
-@registry.command("decide", usage=USAGE, summary="propose, confirm or record decisions",
-                  roles=SECRETARIAT, writes=True, group="decisions")
+@commands.command("decide", usage=USAGE, summary="propose, confirm or record decisions",
+                  roles=SECRETARIAT, writes=True)
 def decide(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"cutoff"})
     if "cutoff" in args.options:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Fact, Outcome, Table
 from handlers.decisions.letters import (
     FACT_NAMES,
@@ -18,6 +18,8 @@ from handlers.decisions.letters import (
 )
 from storage.models import NotificationTemplate
 
+commands = Commands()
+
 
 def _outcome(args: Args) -> str:
     outcome = (args.first() or "").lower()
@@ -26,9 +28,8 @@ def _outcome(args: Args) -> str:
     return outcome
 
 
-@registry.command("template", usage="template [OUTCOME]",
-                  summary="the applicant letter template of an outcome", roles=SECRETARIAT,
-                  group="decisions")
+@commands.command("template", usage="template [OUTCOME]",
+                  summary="the applicant letter template of an outcome", roles=SECRETARIAT)
 def show_template(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:
@@ -55,9 +56,9 @@ def show_template(ctx: Context, args: Args) -> Outcome:
     ))
 
 
-@registry.command("template set", usage='template set OUTCOME subject:"..." body:"..."',
+@commands.command("template set", usage='template set OUTCOME subject:"..." body:"..."',
                   summary="override an applicant letter template", roles=SECRETARIAT,
-                  writes=True, group="decisions")
+                  writes=True)
 def set_template(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"subject", "body"}, max_positional=1)
     outcome = _outcome(args)
@@ -84,9 +85,9 @@ def set_template(ctx: Context, args: Args) -> Outcome:
                         context=("Letters already drafted keep their text.",)))
 
 
-@registry.command("template reset", usage="template reset OUTCOME",
+@commands.command("template reset", usage="template reset OUTCOME",
                   summary="go back to the built-in letter template", roles=SECRETARIAT,
-                  writes=True, group="decisions")
+                  writes=True)
 def reset_template(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     outcome = _outcome(args)

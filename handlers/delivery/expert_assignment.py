@@ -16,12 +16,14 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
 from handlers.experts.matching import MATCHABLE_STATUSES, exclusion
 from handlers.experts.queries import commitments, days_left, find_expert
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 from storage.status import IllegalTransition, check_transition
+
+commands = Commands()
 
 ASSIGN_USAGE = 'expert REF NAME [days:N] [dg_regio:"Desk officer"]'
 PARTIES_USAGE = 'parties REF [dg_regio:"Name"] [region:"Name"] [lead:"Name"]'
@@ -55,8 +57,8 @@ def parties_of(assignment: Assignment) -> dict[str, Any]:
             "expert_id": assignment.expert_id}
 
 
-@registry.command("expert", usage=ASSIGN_USAGE, summary="assign an expert to an approved case",
-                  roles=SECRETARIAT, writes=True, group="experts")
+@commands.command("expert", usage=ASSIGN_USAGE, summary="assign an expert to an approved case",
+                  roles=SECRETARIAT, writes=True)
 def assign_expert(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"days", "dg_regio"})
     if len(args.positional) < 2:
@@ -144,8 +146,8 @@ def _assigned_notices(app: Application, expert: Expert,
     return tuple(notices)
 
 
-@registry.command("parties", usage=PARTIES_USAGE, summary="record the four co-design parties",
-                  roles=SECRETARIAT, writes=True, group="experts")
+@commands.command("parties", usage=PARTIES_USAGE, summary="record the four co-design parties",
+                  roles=SECRETARIAT, writes=True)
 def parties(ctx: Context, args: Args) -> Outcome:
     args.expect(options=set(PARTY_OPTIONS), max_positional=1)
     if not args.positional:

@@ -18,11 +18,13 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Notice, Outcome
 from handlers.delivery.expert_assignment import advance, assignment_of
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
+
+commands = Commands()
 
 USAGE = f"milestone REF KEY done|due YYYY-MM-DD (keys: {', '.join(MILESTONES)})"
 
@@ -35,8 +37,8 @@ def milestone_state(milestone: Milestone, today: dt.date) -> str:
     return "overdue" if milestone.due_date < today else "due"
 
 
-@registry.command("milestone", usage=USAGE, summary="mark a milestone done or move its date",
-                  roles=SECRETARIAT, writes=True, group="experts")
+@commands.command("milestone", usage=USAGE, summary="mark a milestone done or move its date",
+                  roles=SECRETARIAT, writes=True)
 def milestone(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=4)
     if len(args.positional) < 3:

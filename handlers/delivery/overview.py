@@ -12,10 +12,12 @@ from handlers.cases.card import CaseView, case_section
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import READERS, registry
+from handlers.core.registry import READERS, Commands
 from handlers.core.types import Actor, Button, Card, Fact, Outcome, Pager, Table
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
+
+commands = Commands()
 
 _ORDER = {key: i for i, key in enumerate(MILESTONES)}
 
@@ -63,9 +65,9 @@ def delivery_lines(session: Session, today: dt.date) -> list[DeliveryLine]:
     return lines
 
 
-@registry.command("assignments", usage="assignments [page:N]",
+@commands.command("assignments", usage="assignments [page:N]",
                   summary="assignments in co-design and delivery, most late first",
-                  roles=READERS, group="experts")
+                  roles=READERS)
 def assignments(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"page"}, max_positional=0)
     lines = delivery_lines(ctx.session, ctx.local_now.date())

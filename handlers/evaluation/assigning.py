@@ -15,7 +15,7 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
 from handlers.evaluation.balance import (
@@ -29,6 +29,8 @@ from handlers.evaluation.notices import case_buttons, summary_card, thread_notic
 from handlers.evaluation.panel import OPEN_FOR_SCORING, active_assignments, progress_of
 from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, EvaluatorAssignment
+
+commands = Commands()
 
 USAGE = 'assign REF @person... [override:"reason"] | assign REF auto | assign cutoff:DATE auto'
 
@@ -81,8 +83,8 @@ def fill_panel(ctx: Context, app: Application,
     return names, missing, notices
 
 
-@registry.command("assign", usage=USAGE, summary="assign evaluators to a case or a cut-off",
-                  roles=SECRETARIAT, writes=True, group="evaluation")
+@commands.command("assign", usage=USAGE, summary="assign evaluators to a case or a cut-off",
+                  roles=SECRETARIAT, writes=True)
 def assign(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"cutoff", "override"})
     if "cutoff" in args.options:

@@ -19,12 +19,14 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
 from handlers.cutoffs.queries import batch, find_cutoff, long_date
 from handlers.evaluation.notices import opening_notice
 from handlers.evaluation.panel import progress_of
 from storage.models import Application, Cutoff
+
+commands = Commands()
 
 NOT_SCREENED = ("received", "screening")
 
@@ -109,9 +111,9 @@ def close_due_cutoffs(session: Session, now: datetime,
     return reports
 
 
-@registry.command("cutoff close", usage='cutoff close DATE [early:"reason"]',
+@commands.command("cutoff close", usage='cutoff close DATE [early:"reason"]',
                   summary="close a cut-off: its eligible cases go to evaluation",
-                  roles=SECRETARIAT, writes=True, group="evaluation")
+                  roles=SECRETARIAT, writes=True)
 def close_command(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"early"}, max_positional=1)
     if not args.positional:

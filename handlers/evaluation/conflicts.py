@@ -13,20 +13,22 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
-from handlers.core.registry import KNOWN, registry
+from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.evaluation.balance import candidates, evaluator_pool
 from handlers.evaluation.panel import DECIDED_STATUSES
 from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Person, Score
 
+commands = Commands()
+
 EVALUATORS = frozenset({"evaluator"})
 CLOSED = DECIDED_STATUSES | {"ineligible", "withdrawn"}
 
 
-@registry.command("coi", usage="coi REF [reason]",
+@commands.command("coi", usage="coi REF [reason]",
                   summary="declare a conflict of interest on a case", roles=EVALUATORS,
-                  writes=True, group="evaluation")
+                  writes=True)
 def declare_conflict(ctx: Context, args: Args) -> Outcome:
     args.expect()
     if not args.positional:
@@ -92,9 +94,8 @@ def _replacement_notice(ctx: Context, app: Application, reason: str) -> Notice:
                   key=f"case:{app.ref}:coi:{ctx.actor.person_id}", kind="conflict")
 
 
-@registry.command("evaluations", usage="evaluations [@person]",
-                  summary="cases waiting for evaluation (yours, or a person's)", roles=KNOWN,
-                  group="evaluation")
+@commands.command("evaluations", usage="evaluations [@person]",
+                  summary="cases waiting for evaluation (yours, or a person's)", roles=KNOWN)
 def list_assignments(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     person_id = ctx.actor.person_id

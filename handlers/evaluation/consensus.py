@@ -7,7 +7,7 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Outcome
 from handlers.evaluation.aggregate import aggregate_case, summary_lines
 from handlers.evaluation.divergence import consensus_round
@@ -16,12 +16,14 @@ from handlers.evaluation.rubric import active_criteria
 from handlers.evaluation.score_values import problem_text, read_values, text_after_pairs
 from storage.models import ConsensusScore
 
+commands = Commands()
+
 USAGE = "consensus REF criterion=N ... REASON"
 
 
-@registry.command("consensus", usage=USAGE,
+@commands.command("consensus", usage=USAGE,
                   summary="record the values a panel agreed; they replace the means",
-                  roles=SECRETARIAT, writes=True, group="evaluation")
+                  roles=SECRETARIAT, writes=True)
 def consensus(ctx: Context, args: Args) -> Outcome:
     if not args.positional:
         raise CommandError("name the case")

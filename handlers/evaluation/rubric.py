@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
-from handlers.core.registry import KNOWN, SECRETARIAT, registry
+from handlers.core.registry import KNOWN, SECRETARIAT, Commands
 from handlers.core.types import Card, Outcome, Table
 from storage.models import Application, RubricCriterion, Score
+
+commands = Commands()
 
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
 _BEING_SCORED = ("in_evaluation", "scored")
@@ -29,8 +31,7 @@ def criterion_line(c: RubricCriterion) -> str:
     return f"{c.label}: {c.scale_min} to {c.scale_max}, threshold {c.threshold}"
 
 
-@registry.command("rubric", usage="rubric", summary="the scoring rubric", roles=KNOWN,
-                  group="evaluation")
+@commands.command("rubric", usage="rubric", summary="the scoring rubric", roles=KNOWN)
 def show_rubric(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     rows = list(ctx.session.scalars(
@@ -64,12 +65,11 @@ def _scores_in_progress(session: Session) -> int:
     ) or 0
 
 
-@registry.command(
+@commands.command(
     "rubric set",
     usage='rubric set KEY label:"..." threshold:N weight:N max:N [min:N] [active:yes|no] '
           '[description:"..."]',
     summary="change or add a rubric criterion", roles=SECRETARIAT, writes=True,
-    group="evaluation",
 )
 def set_criterion(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"label", "threshold", "weight", "max", "min", "active", "description"},

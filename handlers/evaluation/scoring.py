@@ -16,7 +16,7 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import registry
+from handlers.core.registry import Commands
 from handlers.core.types import Card, Fact, Outcome
 from handlers.evaluation.panel import OPEN_FOR_SCORING
 from handlers.evaluation.rubric import active_criteria
@@ -29,12 +29,14 @@ from handlers.evaluation.score_values import (
 )
 from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
 
+commands = Commands()
+
 EVALUATORS = frozenset({"evaluator"})
 USAGE = "score REF criterion=N ... [comment]"
 
 
-@registry.command("score", usage=USAGE, summary="record or revise your scores for a case",
-                  roles=EVALUATORS, writes=True, group="evaluation")
+@commands.command("score", usage=USAGE, summary="record or revise your scores for a case",
+                  roles=EVALUATORS, writes=True)
 def score(ctx: Context, args: Args) -> Outcome:
     # only the very first word may be the reference: a comment may mention another case
     first = args.positional[0] if args.positional_at[:1] == [0] else None

@@ -11,10 +11,12 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Fact, Notice, Outcome
 from handlers.evaluation.closing import open_evaluation
 from storage.models import COHESION_CATEGORIES, Application, Decision
+
+commands = Commands()
 
 SCREENABLE = ("received", "screening")
 # past screening but not yet decided: the confirmed category may still be corrected
@@ -29,11 +31,11 @@ def _category(text: str) -> str:
     return value
 
 
-@registry.command(
+@commands.command(
     "eligible",
     usage='eligible REF [category:less_developed|transition|more_developed] [reason:"..."]',
     summary="screen a case as eligible and confirm its Cohesion category",
-    roles=SECRETARIAT, writes=True, group="evaluation",
+    roles=SECRETARIAT, writes=True,
 )
 def eligible(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"category", "reason"}, max_positional=1)
@@ -112,9 +114,9 @@ def _confirm_category(ctx: Context, app: Application, category: str) -> None:
               {"cohesion_confirmed": category, "region_default": category})
 
 
-@registry.command("ineligible", usage="ineligible REF REASON",
+@commands.command("ineligible", usage="ineligible REF REASON",
                   summary="screen a case out; the applicant is told at the announcement",
-                  roles=SECRETARIAT, writes=True, group="evaluation")
+                  roles=SECRETARIAT, writes=True)
 def ineligible(ctx: Context, args: Args) -> Outcome:
     args.expect()
     if not args.positional:

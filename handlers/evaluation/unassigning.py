@@ -14,20 +14,22 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
 from handlers.evaluation.notices import thread_notice
 from handlers.evaluation.panel import OPEN_FOR_SCORING, progress_of
 from handlers.evaluation.score_flow import settle_panel
 from storage.models import Application, Decision, EvaluatorAssignment, Person, Score
 
+commands = Commands()
+
 USAGE = "unassign REF @person [reason]"
 DEFAULT_REASON = "removed by the secretariat"
 
 
-@registry.command("unassign", usage=USAGE,
+@commands.command("unassign", usage=USAGE,
                   summary="take an evaluator off a case's panel; their score stops counting",
-                  roles=SECRETARIAT, writes=True, group="evaluation")
+                  roles=SECRETARIAT, writes=True)
 def unassign(ctx: Context, args: Args) -> Outcome:
     args.expect()
     typed = looks_like_ref(args.positional[0] if args.positional else None)

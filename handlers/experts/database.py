@@ -10,7 +10,7 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import find_person
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome, Pager, Table
 from handlers.experts.fields import (
     FIELDS,
@@ -26,6 +26,8 @@ from handlers.experts.queries import commitments, days_left, find_expert, list_c
 from storage.models import Application, Assignment, Expert, Person
 from storage.regions import nuts_country
 
+commands = Commands()
+
 LIST_USAGE = "experts [topic:T] [language:L] [country:CC] [status:active|paused] [page:N]"
 ADD_USAGE = ('expert add name:"Full Name" email:ADDRESS country:CC languages:el,en '
              "topics:edp,clusters days:N [region:NUTS2] [areas:\"...\"] [regions:EL51,BG31] "
@@ -33,8 +35,8 @@ ADD_USAGE = ('expert add name:"Full Name" email:ADDRESS country:CC languages:el,
 SET_USAGE = "expert set NAME FIELD VALUE (fields: " + ", ".join(f.key for f in FIELDS) + ", person)"
 
 
-@registry.command("experts", usage=LIST_USAGE, summary="the expert database",
-                  roles=SECRETARIAT, group="experts")
+@commands.command("experts", usage=LIST_USAGE, summary="the expert database",
+                  roles=SECRETARIAT)
 def list_experts(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"topic", "language", "country", "status", "page"}, max_positional=0)
     stmt = select(Expert)
@@ -82,8 +84,8 @@ def _page(raw: str | None, pages: int) -> int:
     return int(raw)
 
 
-@registry.command("expert add", usage=ADD_USAGE, summary="add an expert (a form without details)",
-                  roles=SECRETARIAT, writes=True, group="experts")
+@commands.command("expert add", usage=ADD_USAGE, summary="add an expert (a form without details)",
+                  roles=SECRETARIAT, writes=True)
 def add_expert(ctx: Context, args: Args) -> Outcome:
     form = ctx.request.form
     if form is None and not args.options:
@@ -130,8 +132,8 @@ def _email_taken(ctx: Context, email: str, expert_id: int | None) -> bool:
     return ctx.session.scalar(stmt.limit(1)) is not None
 
 
-@registry.command("expert set", usage=SET_USAGE, summary="change one field of an expert",
-                  roles=SECRETARIAT, writes=True, group="experts")
+@commands.command("expert set", usage=SET_USAGE, summary="change one field of an expert",
+                  roles=SECRETARIAT, writes=True)
 def set_expert(ctx: Context, args: Args) -> Outcome:
     if len(args.positional) < 2:
         raise CommandError("Say which expert, which field and the new value.")
@@ -160,8 +162,8 @@ def set_expert(ctx: Context, args: Args) -> Outcome:
     return Outcome(expert_card(ctx, expert, title=f"Expert updated: {expert.name}"))
 
 
-@registry.command("expert show", usage="expert show NAME", summary="one expert's record and load",
-                  roles=SECRETARIAT, group="experts")
+@commands.command("expert show", usage="expert show NAME", summary="one expert's record and load",
+                  roles=SECRETARIAT)
 def show_expert(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=None)
     if not args.positional:

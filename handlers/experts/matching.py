@@ -18,13 +18,15 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Outcome, Table
 from handlers.experts.queries import commitments, days_left
 from storage.languages import official_languages
 from storage.models import Application, Assignment, Expert
 from storage.regions import country_name
 from storage.text import fold
+
+commands = Commands()
 
 MATCHABLE_STATUSES = ("approved", "expert_matching")
 # Points per criterion: kept as data so the secretariat's priorities read in one place.
@@ -116,8 +118,8 @@ def _score(c: Candidate, app: Application, spoken: frozenset[str], country: str,
     c.score = round(c.score, 2)
 
 
-@registry.command("match", usage="match REF", summary="rank experts for an approved application",
-                  roles=SECRETARIAT, group="experts")
+@commands.command("match", usage="match REF", summary="rank experts for an approved application",
+                  roles=SECRETARIAT)
 def match(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:

@@ -6,9 +6,11 @@ import datetime as dt
 
 from handlers.core.context import Context
 from handlers.core.parse import Args
-from handlers.core.registry import READERS, registry
+from handlers.core.registry import READERS, Commands
 from handlers.core.types import Card, Fact, Outcome, Table
 from handlers.figures.queries import Figures, pipeline_figures
+
+commands = Commands()
 
 SHOWN_CUTOFFS = 12  # the latest ones; older cut-offs stay in the export
 
@@ -64,15 +66,15 @@ def stats_card(figures: Figures) -> Card:
     )
 
 
-@registry.command("stats", usage="stats", summary="the pipeline in figures",
-                  roles=READERS, group="figures")
+@commands.command("stats", usage="stats", summary="the pipeline in figures",
+                  roles=READERS)
 def stats(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     return Outcome(stats_card(pipeline_figures(ctx.session)))
 
 
-@registry.command("stats chart", usage="stats chart", summary="the figures with a chart",
-                  roles=READERS, group="figures")
+@commands.command("stats chart", usage="stats chart", summary="the figures with a chart",
+                  roles=READERS)
 def stats_chart(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     from handlers.figures.chart import render_chart  # matplotlib loads only when asked

@@ -21,9 +21,11 @@ from handlers.core.audit import Audit
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import ANYONE, registry
+from handlers.core.registry import ANYONE, Commands
 from handlers.core.types import Card, Fact, Outcome
 from storage.models import Base, Identity, LinkCode, Person, PersonRole
+
+commands = Commands()
 
 USAGE = "link | link CODE"
 CODE_LIFETIME = timedelta(minutes=15)
@@ -113,7 +115,7 @@ def join_identity(session: Session, target_id: int, platform: str, user_id: str,
     return what
 
 
-@registry.command("link", usage=USAGE, roles=ANYONE, writes=True, group="people",
+@commands.command("link", usage=USAGE, roles=ANYONE, writes=True,
                   summary="join your accounts on Slack, Teams and the console into one")
 def link(ctx: Context, args: Args) -> Outcome:
     # a code read aloud or copied may arrive split in two: `K7M2 Q9XD`

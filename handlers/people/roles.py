@@ -13,9 +13,11 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import find_person
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
 from storage.models import ROLES, Person, PersonRole
+
+commands = Commands()
 
 USAGE = "role @person secretariat|evaluator|observer|none"
 # Slack writes a mention as <@U123> or <@U123|name>
@@ -51,7 +53,7 @@ def _roles_text(roles: frozenset[str]) -> str:
     return ", ".join(sorted(roles)) or "none"
 
 
-@registry.command("role", usage=USAGE, roles=SECRETARIAT, writes=True, group="people",
+@commands.command("role", usage=USAGE, roles=SECRETARIAT, writes=True,
                   summary="give someone a role, or `none` to revoke their roles")
 def role(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=2)

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Outcome, Table, Where
 from handlers.reminders.times import short_when
 from storage.models import PLACE_PURPOSES, Place
 from storage.outbox_views import cancel_waiting
+
+commands = Commands()
 
 PURPOSE_HELP = {
     "reminders": "cut-off reminders, milestones and follow-ups",
@@ -62,10 +64,10 @@ def list_places(session: Session) -> list[Place]:
     return list(session.scalars(select(Place).order_by(Place.purpose, Place.platform, Place.id)))
 
 
-@registry.command("here", usage="here [reminders|evaluation|announcements]",
+@commands.command("here", usage="here [reminders|evaluation|announcements]",
                   summary="make this channel receive reminders, evaluation or announcements; "
                           "`here` alone lists the places",
-                  roles=SECRETARIAT, writes=True, group="reminders")
+                  roles=SECRETARIAT, writes=True)
 def here(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:
@@ -108,9 +110,9 @@ def _refresh(place: Place, where: Where) -> tuple[dict[str, object], dict[str, o
     return (before, after) if after else None
 
 
-@registry.command("here remove", usage="here remove reminders|evaluation|announcements",
+@commands.command("here remove", usage="here remove reminders|evaluation|announcements",
                   summary="this channel stops receiving that kind of message",
-                  roles=SECRETARIAT, writes=True, group="reminders")
+                  roles=SECRETARIAT, writes=True)
 def here_remove(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:

@@ -8,11 +8,13 @@ from collections import Counter
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Card, Fact, Outcome
 from handlers.experts.fields import FieldError, read_email
 from handlers.privacy.erasure import erase_person, purge_contact_data
 from handlers.privacy.export import export_person
+
+commands = Commands()
 
 # Platforms cap one block of text (Slack: 3,000 characters); the JSON is cut at line ends.
 CHUNK_CHARS = 2_800
@@ -43,9 +45,8 @@ def json_chunks(data: object) -> tuple[str, ...]:
     return tuple(chunks)
 
 
-@registry.command("person export", usage="person export EMAIL",
-                  summary="everything held about one person, as JSON", roles=SECRETARIAT,
-                  group="privacy")
+@commands.command("person export", usage="person export EMAIL",
+                  summary="everything held about one person, as JSON", roles=SECRETARIAT)
 def person_export(ctx: Context, args: Args) -> Outcome:
     data = export_person(ctx.session, _address(ctx, args))
     held = sum(len(data[k]) for k in ("applications", "experts", "people"))
@@ -69,9 +70,9 @@ def _counts_facts(counts: Counter[str]) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-@registry.command("person erase", usage="person erase EMAIL",
+@commands.command("person erase", usage="person erase EMAIL",
                   summary="erase one person's contact data everywhere", roles=SECRETARIAT,
-                  writes=True, group="privacy")
+                  writes=True)
 def person_erase(ctx: Context, args: Args) -> Outcome:
     counts = erase_person(ctx.session, _address(ctx, args), ctx.now)
     found = counts["applications"] + counts["experts"] + counts["people"]
@@ -85,9 +86,9 @@ def person_erase(ctx: Context, args: Args) -> Outcome:
     ))
 
 
-@registry.command("privacy purge", usage="privacy purge",
+@commands.command("privacy purge", usage="privacy purge",
                   summary="erase contact data of closed cases past the retention period",
-                  roles=SECRETARIAT, writes=True, group="privacy")
+                  roles=SECRETARIAT, writes=True)
 def privacy_purge(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     counts = purge_contact_data(ctx.session, ctx.now, ctx.config, actor_id=ctx.actor.person_id,

@@ -14,7 +14,7 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.lookup import get_application
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.places.here import place_label
 from handlers.reminders.evaluation import evaluators_waiting_on
@@ -25,13 +25,15 @@ from handlers.reminders.times import short_when
 from storage.models import ApplicantNotification, Cutoff, Decision, Person, Place
 from storage.outbox_views import waiting_rows
 
+commands = Commands()
+
 _SHOWN = 15
 _MAX_DAYS = 366
 
 
-@registry.command("reminders", usage="reminders [days:N]",
+@commands.command("reminders", usage="reminders [days:N]",
                   summary="what reminders will be sent, where and when",
-                  roles=SECRETARIAT, group="reminders")
+                  roles=SECRETARIAT)
 def reminders(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"days"}, max_positional=0)
     text = args.options.get("days", "30")
@@ -83,9 +85,9 @@ def _audience_label(session: Session, audience: Audience) -> str:
     return ", ".join(place_label(p, c, n) for p, c, n in places)
 
 
-@registry.command("remind now", usage="remind now cutoff:DATE | remind now REF",
+@commands.command("remind now", usage="remind now cutoff:DATE | remind now REF",
                   summary="send a reminder at once: about a cut-off, or about one case",
-                  roles=SECRETARIAT, writes=True, group="reminders")
+                  roles=SECRETARIAT, writes=True)
 def remind_now(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"cutoff"}, max_positional=1)
     if "cutoff" in args.options and args.positional:

@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
-from handlers.core.registry import SECRETARIAT, registry
+from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Outcome, Pager, Table
 from handlers.places.here import place_label
 from handlers.reminders.times import short_when
 from storage.models import Identity, OutboxMessage, Person, Place
 from storage.outbox_views import count_problems, problem_rows, put_back
+
+commands = Commands()
 
 _PAGE = 15
 _RETRY_BUTTONS = 5
@@ -41,9 +43,9 @@ def _page(args: Args) -> int:
     return int(text)
 
 
-@registry.command("outbox", usage="outbox [page:N]",
+@commands.command("outbox", usage="outbox [page:N]",
                   summary="messages that failed or were missed; `outbox retry ID` resends one",
-                  roles=SECRETARIAT, group="reminders")
+                  roles=SECRETARIAT)
 def outbox(ctx: Context, args: Args) -> Outcome:
     args.expect(options={"page"}, max_positional=0)
     page = _page(args)
@@ -79,9 +81,9 @@ def _short(error: str | None) -> str:
     return text if len(text) <= _ERROR_SHOWN else text[: _ERROR_SHOWN - 1] + "…"
 
 
-@registry.command("outbox retry", usage="outbox retry ID",
+@commands.command("outbox retry", usage="outbox retry ID",
                   summary="send a failed or missed message again, now",
-                  roles=SECRETARIAT, writes=True, group="reminders")
+                  roles=SECRETARIAT, writes=True)
 def outbox_retry(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if not args.positional:
