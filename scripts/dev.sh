@@ -27,6 +27,7 @@ case "${1:-}" in
         install
         .venv/bin/ruff check .
         .venv/bin/mypy
+        .venv/bin/lint-imports --no-cache
         .venv/bin/python scripts/run_tests.py "${@:2}"
         ;;
     *) echo "usage: scripts/dev.sh install|demo|test" >&2; exit 2 ;;
