@@ -105,7 +105,7 @@ class World:
                  else cutoff.closes_at - timedelta(days=85))
         end = min(cutoff.closes_at - timedelta(hours=1), self.now - timedelta(hours=1))
         if end <= start:
-            # the batch opened less than an hour ago: squeeze its submissions into that time
+            # the period opened less than an hour ago: squeeze its submissions into that time
             end = start + (min(cutoff.closes_at, self.now) - start) * 0.9
         return start, end
 

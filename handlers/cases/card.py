@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor, Button, Fact
 from storage.models import Application
 
@@ -19,6 +20,8 @@ from storage.models import Application
 class CaseView:
     """What a case card shows; sections append to it."""
 
+    # the running programme's rules (thresholds, time zone) the sections judge by
+    config: ProgrammeConfig
     facts: list[Fact] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)

@@ -141,6 +141,6 @@ def _registered(app: Application, ctx: Context) -> Card:
         context.append(f"No contact email yet: add one with `set {app.ref} email ADDRESS` so "
                        "the applicant can be informed.")
     if cutoff.closes_at <= ctx.now:
-        context.append("Its cut-off has already closed: the case joins that batch.")
+        context.append("Its cut-off has already closed: the case joins it.")
     return Card(title=f"Registered {app.ref}", facts=tuple(facts), context=tuple(context),
                 buttons=(Button("Show", f"show {app.ref}"),), tone="success")

@@ -86,7 +86,7 @@ def show(ctx: Context, args: Args) -> Outcome:
         raise CommandError("name the case, e.g. `show TA-2026-0007`")
     app = get_application(ctx.session, args.positional[0])
     check_can_see(ctx, app)
-    view = fill_case_view(ctx.session, app, ctx.actor, CaseView())
+    view = fill_case_view(ctx.session, app, ctx.actor, CaseView(ctx.config))
     submitted = app.submitted_at.astimezone(ctx.config.timezone)
     view.facts.insert(min(5, len(view.facts)), Fact("Submitted", f"{submitted:%Y-%m-%d %H:%M}"))
     text = list(view.text)

@@ -1,4 +1,4 @@
-"""The cut-off calendar: which batch an application belongs to, and when a batch closes.
+"""The cut-off calendar: which cut-off an application belongs to, and when a cut-off closes.
 
 By default a cut-off falls on the last day of every third month (March, June, September,
 December) and closes at the END of that day in the programme's time zone, so a submission at
@@ -122,7 +122,7 @@ def next_cutoff(session: Session, now: datetime) -> Cutoff | None:
 
 
 def current_cutoff(session: Session, now: datetime) -> Cutoff | None:
-    """The current batch: the cut-off that closed last, whose applications are in work."""
+    """The current cut-off: the cut-off that closed last, whose applications are in work."""
     return session.scalar(
         select(Cutoff).where(Cutoff.closes_at <= now).order_by(Cutoff.closes_at.desc()).limit(1)
     )
@@ -136,7 +136,7 @@ def resolve_cutoff(session: Session, text: str, now: datetime) -> Cutoff | None:
     if word == "current":
         found = current_cutoff(session, now)
         if found is None:
-            raise NotFound("No cut-off has closed yet, so there is no current batch.")
+            raise NotFound("No cut-off has closed yet, so there is no current cut-off.")
         return found
     day = parse_day(text)
     found = session.scalar(select(Cutoff).where(Cutoff.date == day))

@@ -1,5 +1,5 @@
-"""Cut-offs as batches: finding one by date, its applications, and the run-time settings
-(capacity, priority bonus) that shape a batch's decisions."""
+"""Finding a cut-off by date, its applications, and the run-time settings (capacity,
+priority bonus) that shape its decisions."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def cutoff_option(session: Session, value: str | None, usage_hint: str) -> Cutof
     return find_cutoff(session, value)
 
 
-def batch(session: Session, cutoff: Cutoff, *statuses: str) -> list[Application]:
+def applications_of(session: Session, cutoff: Cutoff, *statuses: str) -> list[Application]:
     stmt = select(Application).where(Application.cutoff_id == cutoff.id)
     if statuses:
         stmt = stmt.where(Application.status.in_(statuses))
@@ -50,7 +50,7 @@ def batch(session: Session, cutoff: Cutoff, *statuses: str) -> list[Application]
 
 
 def approved_in(session: Session, cutoff: Cutoff) -> int:
-    """Cases of the batch with an approval (they use up its capacity)."""
+    """Cases of the cut-off with an approval (they use up its capacity)."""
     return session.scalar(
         select(func.count(Decision.id))
         .join(Application, Application.id == Decision.application_id)
@@ -64,7 +64,7 @@ def read_setting(session: Session, key: str) -> str | None:
 
 
 def capacity_of(session: Session, cutoff: Cutoff) -> int | None:
-    """Assignments available in this batch: its own figure, else the default, else no limit."""
+    """Assignments available in this cut-off: its own figure, else the default, else no limit."""
     if cutoff.capacity is not None:
         return cutoff.capacity
     default = read_setting(session, CAPACITY_DEFAULT_KEY)

@@ -2,7 +2,7 @@
 
 `announce cutoff:DATE` posts the decisions (reference, region, outcome: never a score) to
 the announcement places, marks them announced and drafts one letter per applicant for the
-secretariat. It refuses while any case of the batch is unscreened, being scored or
+secretariat. It refuses while any case of the cut-off is unscreened, being scored or
 undecided, naming them. `notified REF [how]` records a letter as sent; `pending` lists who
 is still waiting; `overdue_notifications` feeds the reminders.
 """
@@ -23,7 +23,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
-from handlers.cutoffs.queries import batch, find_cutoff, long_date
+from handlers.cutoffs.queries import applications_of, find_cutoff, long_date
 from handlers.decisions.letters import LetterError, render_letter
 from handlers.evaluation.notices import decision_notices
 from storage.models import ApplicantNotification, Application, Decision
@@ -49,7 +49,7 @@ def announce(ctx: Context, args: Args) -> Outcome:
         raise CommandError(f"the cut-off of {long_date(cutoff.date)} is not closed yet",
                            show_usage=False)
     blockers = [f"{a.ref} ({WAITING[a.status]})"
-                for a in batch(ctx.session, cutoff, *WAITING)]
+                for a in applications_of(ctx.session, cutoff, *WAITING)]
     if blockers:
         raise CommandError("not every case has a final decision yet: " + ", ".join(blockers),
                            show_usage=False)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
-from handlers.cutoffs.queries import approved_in, batch, capacity_of, priority_bonus
+from handlers.cutoffs.queries import applications_of, approved_in, capacity_of, priority_bonus
 from handlers.evaluation.aggregate import Aggregate, aggregate_case, number
 from storage.models import Application, Cutoff
 
@@ -64,8 +64,8 @@ def build_proposal(session: Session, cutoff: Cutoff, config: ProgrammeConfig) ->
     capacity = capacity_of(session, cutoff)
     bonus = priority_bonus(session)
     approved_before = approved_in(session, cutoff)
-    scored = [(app, aggregate_case(session, app, config)) for app in batch(session, cutoff,
-                                                                          "scored")]
+    scored = [(app, aggregate_case(session, app, config))
+              for app in applications_of(session, cutoff, "scored")]
     rejected = [_reject(app, agg) for app, agg in scored if not agg.passed]
     passing = sorted(((app, agg, priority_grounds(app)) for app, agg in scored if agg.passed),
                      key=lambda item: _rank_key(item[0], item[1], item[2], bonus))
@@ -88,7 +88,7 @@ def build_proposal(session: Session, cutoff: Cutoff, config: ProgrammeConfig) ->
             proposed.append(Proposed(app.ref, "reserve", "; ".join(
                 [*parts, f"over capacity ({capacity} assignments, {approved_before} approved "
                          "earlier)"]), agg.total, rank))
-    not_ready = tuple((a.ref, a.status) for a in batch(session, cutoff, *NOT_READY))
+    not_ready = tuple((a.ref, a.status) for a in applications_of(session, cutoff, *NOT_READY))
     return Proposal(cutoff, capacity, approved_before, bonus,
                     tuple(proposed + sorted(rejected, key=lambda p: (-p.total, p.ref))),
                     not_ready)

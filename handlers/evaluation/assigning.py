@@ -17,7 +17,7 @@ from handlers.core.lookup import find_person, get_application
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome, Table
-from handlers.cutoffs.queries import batch, find_cutoff, long_date
+from handlers.cutoffs.queries import applications_of, find_cutoff, long_date
 from handlers.evaluation.balance import (
     Evaluator,
     candidates,
@@ -153,7 +153,7 @@ def _shortage(app: Application, missing: int) -> str:
 
 def _assign_cutoff(ctx: Context, day: str) -> Outcome:
     cutoff = find_cutoff(ctx.session, day)
-    cases = batch(ctx.session, cutoff, *OPEN_FOR_SCORING)
+    cases = applications_of(ctx.session, cutoff, *OPEN_FOR_SCORING)
     if not cases:
         raise CommandError(f"no case of the cut-off of {long_date(cutoff.date)} is in "
                            "evaluation (close it first with `cutoff close DATE`)",

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.cases.card import CaseView, case_section
-from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor, Button, Fact
 from handlers.evaluation.aggregate import aggregate_scores, summary_lines
 from handlers.evaluation.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
@@ -26,7 +25,6 @@ from storage.models import (
 
 BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible", "withdrawn"})
 # The section has no programme config of its own; the panel size is the programme default.
-_CONFIG = ProgrammeConfig()
 
 
 @case_section(50)
@@ -34,7 +32,7 @@ def evaluation_section(session: Session, app: Application, viewer: Actor | None,
                        view: CaseView) -> None:
     # One read of the panel serves the progress, the scores and the question whether a
     # case not yet in evaluation has a panel already.
-    panel = load_panel(session, app, _CONFIG)
+    panel = load_panel(session, app, view.config)
     if app.status not in BEFORE_EVALUATION or panel.ever_assigned:
         _scores(session, app, viewer, view, panel)
     _decision(session, app, viewer, view)
@@ -75,7 +73,7 @@ def _values(session: Session, app: Application, progress: Progress,
         comment = f" ({score.comment})" if score.comment else ""
         view.text.append(f"{name}: {values}{comment}")
     consensus = session.get(ConsensusScore, app.id)
-    agg = aggregate_scores(criteria, scores, consensus, _CONFIG)
+    agg = aggregate_scores(criteria, scores, consensus, view.config)
     view.text.extend(summary_lines(agg))
     if agg.divergent:
         state = "consensus recorded" if agg.consensus else "consensus needed"

@@ -21,7 +21,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
-from handlers.cutoffs.queries import batch, find_cutoff, long_date
+from handlers.cutoffs.queries import applications_of, find_cutoff, long_date
 from handlers.evaluation.notices import opening_notice
 from handlers.evaluation.panel import progress_of
 from storage.models import Application, Cutoff
@@ -59,18 +59,17 @@ def close_cutoff(
     now: datetime,
     actor_id: int | None,
     *,
-    config: ProgrammeConfig | None = None,
+    config: ProgrammeConfig,
     audit: Audit | None = None,
 ) -> CloseReport:
     """Mark the cut-off closed and open evaluation for its eligible cases; idempotent."""
-    config = config or ProgrammeConfig()
     audit = audit or Auditor(session, now, actor_id,
                              "scheduler" if actor_id is None else "close_cutoff")
     session.refresh(cutoff, with_for_update=True)
     report = CloseReport(cutoff.date)
     if cutoff.closed_at is not None:
         report.already_closed = True
-        report.not_screened = [a.ref for a in batch(session, cutoff, *NOT_SCREENED)]
+        report.not_screened = [a.ref for a in applications_of(session, cutoff, *NOT_SCREENED)]
         return report
     before = {"closed_at": None, "evaluation_deadline": _iso(cutoff.evaluation_deadline)}
     cutoff.closed_at = now
@@ -79,10 +78,10 @@ def close_cutoff(
         cutoff.evaluation_deadline = closing_day + dt.timedelta(days=config.evaluation_days)
     audit("cutoff", cutoff.date.isoformat(), "close", before,
           {"closed_at": now.isoformat(), "evaluation_deadline": _iso(cutoff.evaluation_deadline)})
-    for app in batch(session, cutoff, "eligible"):
+    for app in applications_of(session, cutoff, "eligible"):
         report.notices.append(open_evaluation(session, app, config, audit))
         report.moved.append(app.ref)
-    report.not_screened = [a.ref for a in batch(session, cutoff, *NOT_SCREENED)]
+    report.not_screened = [a.ref for a in applications_of(session, cutoff, *NOT_SCREENED)]
     return report
 
 

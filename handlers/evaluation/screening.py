@@ -73,7 +73,7 @@ def eligible(ctx: Context, args: Args) -> Outcome:
     notices: tuple[Notice, ...] = ()
     context = "It goes to evaluation when its cut-off closes."
     if app.cutoff.closed_at is not None:
-        # screened late: its batch is already being evaluated, so it joins at once
+        # screened late: its cut-off is already in evaluation, so it joins at once
         notices = (open_evaluation(ctx.session, app, ctx.config, ctx.audit),)
         context = f"Its cut-off is closed, so it is now in evaluation: `assign {app.ref} auto`."
     facts = [Fact("Category", category.replace("_", " ")), Fact("Status", app.status)]

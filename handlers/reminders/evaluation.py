@@ -49,7 +49,7 @@ class Unscored:
 
 
 def _waiting(cutoff_id: int) -> Select[int, int, str]:
-    """Active, unconflicted assignments of the batch in evaluation that have no score."""
+    """Active, unconflicted assignments of the cut-off in evaluation that have no score."""
     assignment = EvaluatorAssignment
     conflicted = exists().where(
         ConflictDeclaration.application_id == assignment.application_id,
@@ -66,9 +66,9 @@ def _waiting(cutoff_id: int) -> Select[int, int, str]:
 
 
 def unscored_by_evaluator(session: Session, cutoff_id: int) -> dict[int, Unscored]:
-    """Per evaluator: how many cases of the batch await their score, and the first few.
+    """Per evaluator: how many cases of the cut-off await their score, and the first few.
 
-    The database counts and trims (a window function), so a batch of thousands of cases
+    The database counts and trims (a window function), so a cut-off of thousands of cases
     sends back a few rows per evaluator, not one per assignment.
     """
     waiting = _waiting(cutoff_id).subquery()

@@ -104,7 +104,7 @@ def cutoff_reminder_card(session: Session, config: ProgrammeConfig, day: dt.date
     return Card(
         title=f"Cut-off {when}: {long_day(day)}",
         text=(f"Expressions of interest received by the end of {long_day(day)} "
-              f"({config.timezone.key} time) join this batch.",),
+              f"({config.timezone.key} time) join this cut-off.",),
         facts=(Fact("Received so far", str(received or 0)),),
         buttons=(Button("List them", f"list cutoff:{day.isoformat()}"),),
     )
@@ -133,9 +133,9 @@ def _cutoff_closed(session: Session, cutoff: Cutoff) -> Planned:
         total = sum(n for _, n in counts)
         card = Card(
             title=f"Cut-off of {long_day(day)} closed",
-            text=(f"{total} expression{'s' * (total != 1)} of interest in this batch.",),
+            text=(f"{total} expression{'s' * (total != 1)} of interest for this cut-off.",),
             facts=tuple(Fact(status.replace("_", " "), str(n)) for status, n in counts),
-            buttons=(Button("List the batch", f"list cutoff:{day.isoformat()}"),),
+            buttons=(Button("List them", f"list cutoff:{day.isoformat()}"),),
         )
         return [notice(planned, card)]
 

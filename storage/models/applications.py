@@ -40,7 +40,7 @@ class Cutoff(Base):
     # The calendar date this cut-off stands for (kept when it is moved), so the calendar
     # does not create that date again; None for an extra cut-off added by hand.
     calendar_date: Mapped[dt.date | None] = mapped_column(Date, unique=True)
-    # The instant the batch closes: the end of `date` in the programme's time zone.
+    # The instant the cut-off closes: the end of `date` in the programme's time zone.
     closes_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     evaluation_deadline: Mapped[dt.date | None] = mapped_column(Date)

@@ -199,14 +199,14 @@ def test_case_card_shows_expert_parties_and_milestones(
     with db.read() as session:
         app = session.scalar(select(Application).where(Application.ref == case))
         assert app is not None
-        before = fill_case_view(session, app, viewer, CaseView())
+        before = fill_case_view(session, app, viewer, CaseView(ProgrammeConfig()))
     assert f"match {case}" in [b.command for b in before.buttons]
     chat["sec"](f"expert {case} Alpha")
     chat["sec"](f"milestone {case} kickoff done")
     with db.read() as session:
         app = session.scalar(select(Application).where(Application.ref == case))
         assert app is not None
-        view = fill_case_view(session, app, None, CaseView())
+        view = fill_case_view(session, app, None, CaseView(ProgrammeConfig()))
     facts = {f.label: f.value for f in view.facts}
     assert facts["Expert"] == "Alpha"
     assert "Region: Maria Papadopoulou" in facts["Co-design"]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from handlers.cases.card import CaseView, fill_case_view
 from handlers.commands import load_registry
+from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import Application
 from tests.conftest import Chat
@@ -27,7 +28,7 @@ def _channel_view(db: Database, ref: str) -> str:
     with db.read() as session:
         app = session.scalar(select(Application).where(Application.ref == ref))
         assert app is not None
-        return repr(fill_case_view(session, app, None, CaseView()))
+        return repr(fill_case_view(session, app, None, CaseView(ProgrammeConfig())))
 
 
 def test_values_stay_hidden_until_all_are_in(chat: dict[str, Chat], db: Database) -> None:
