@@ -5,10 +5,11 @@ from __future__ import annotations
 from handlers.commands import load_registry
 from handlers.core.help import by_group
 from handlers.core.registry import Command
+from storage.models import Role
 
-_WHO = {
+_WHO: dict[frozenset[str], str] = {
     frozenset(): "anyone",
-    frozenset({"secretariat", "evaluator", "observer"}): "anyone known",
+    frozenset({Role.SECRETARIAT, Role.EVALUATOR, Role.OBSERVER}): "anyone known",
 }
 
 

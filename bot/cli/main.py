@@ -25,6 +25,7 @@ from bot.cli.support import (
     shown_url,
 )
 from bot.edge import system_clock
+from storage.models import Role
 
 # modules that add subcommands; each exposes `register(app: typer.Typer)`
 COMMAND_MODULES: tuple[str, ...] = (
@@ -42,12 +43,6 @@ class Platform(StrEnum):
     slack = "slack"
     teams = "teams"
     console = "console"
-
-
-class Role(StrEnum):
-    secretariat = "secretariat"
-    evaluator = "evaluator"
-    observer = "observer"
 
 
 def _root(

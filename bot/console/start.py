@@ -17,7 +17,7 @@ from bot.demo.programme import DemoSummary, is_empty, load_demo
 from handlers.core.config import ProgrammeConfig
 from handlers.people.grants import grant_role
 from storage.db import Database
-from storage.models import Identity, Person, PersonRole
+from storage.models import Identity, Person, PersonRole, Role
 
 DEFAULT_PERSON = "secretariat"
 
@@ -96,14 +96,14 @@ def choose_identity(
         raise NoSuchPerson(_unknown(wanted, people))
     if not people and count_people(db) == 0:
         with db.transaction() as session:
-            grant_role(session, platform=PLATFORM, user_id=DEFAULT_PERSON, role="secretariat",
+            grant_role(session, platform=PLATFORM, user_id=DEFAULT_PERSON, role=Role.SECRETARIAT,
                        now=now, source="console", name="Secretariat")
         say(f"There was nobody yet: created `{DEFAULT_PERSON}`, a secretariat member, "
             "and you act as them.")
         return DEFAULT_PERSON
     if not people:
         raise NoSuchPerson(_unknown(None, people))
-    chosen = next((p for p in people if "secretariat" in p.roles), people[0])
+    chosen = next((p for p in people if Role.SECRETARIAT in p.roles), people[0])
     others = [p.user_id for p in people if p is not chosen]
     if others:
         say(f"Acting as {chosen.user_id}; `--as NAME` to be someone else: {', '.join(others)}.")

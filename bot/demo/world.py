@@ -16,7 +16,7 @@ from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
 from handlers.people.grants import grant_role
 from storage.languages import official_languages
-from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, RubricCriterion
+from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, Role, RubricCriterion
 
 SOURCE = "cli:demo-data"
 EVALUATOR_COUNTRIES = ("PT", "PL", "DE", "EL")
@@ -125,10 +125,10 @@ class World:
 
     def _make_people(self) -> None:
         for _ in range(2):
-            self.secretariat.append(self._person("secretariat", None))
+            self.secretariat.append(self._person(Role.SECRETARIAT, None))
         for country in EVALUATOR_COUNTRIES:
-            self.evaluators.append(self._person("evaluator", country))
-        self.observer = self._person("observer", "BE")
+            self.evaluators.append(self._person(Role.EVALUATOR, country))
+        self.observer = self._person(Role.OBSERVER, "BE")
 
     def _person(self, role: str, country: str | None) -> Person:
         first, full = self.names.person(self.first_names)

@@ -20,6 +20,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.teams.card_parts import COMMAND_KEY, FORM_KEY, LIST_KEY, RESERVED_KEYS
 from handlers.core.desk import Inbound
+from handlers.core.mentions import mention
 from handlers.core.types import Where
 
 PLATFORM = "teams"
@@ -118,7 +119,8 @@ def other_mentions(activity: Activity, bot_id: str) -> list[tuple[str, str]]:
 
 
 def command_text(activity: Activity, member_aad_ids: Mapping[str, str] | None = None) -> str:
-    """The typed words: the bot's mention removed, a person's mention as `@<AAD object id>`."""
+    """The typed words: the bot's mention removed, a person's mention in the neutral form
+    `<@AAD object id>` (handlers.core.mentions)."""
     text = activity.text or ""
     bot_id = activity.recipient.id if activity.recipient else None
     for entity in activity.entities or []:
@@ -133,7 +135,7 @@ def command_text(activity: Activity, member_aad_ids: Mapping[str, str] | None = 
         aad = mentioned.get("aadObjectId") or (member_aad_ids or {}).get(
             str(mentioned.get("id")))
         if aad:
-            text = text.replace(shown, f"@{aad}")
+            text = text.replace(shown, mention(aad))
     # Teams sends what was typed with HTML entities and non-breaking spaces here and there.
     return html.unescape(text).replace("\xa0", " ").strip()
 

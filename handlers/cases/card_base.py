@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from handlers.cases.card import CaseView, case_section
 from handlers.cases.intake_fields import CATEGORY_LABELS, CHALLENGE_LABELS, TOPIC_LABELS
 from handlers.core.types import Actor, Fact
-from storage.models import Application
+from storage.models import Application, Role
 from storage.regions import country_name
 
 NEEDS_SHOWN = 1500
@@ -47,7 +47,7 @@ def base_facts(session: Session, app: Application, viewer: Actor | None, view: C
         Fact("Cut-off", cutoff.date.isoformat() + (" (closed)" if cutoff.closed_at else "")),
         Fact("Status", status),
     ))
-    if viewer is not None and viewer.has("secretariat"):
+    if viewer is not None and viewer.has(Role.SECRETARIAT):
         view.facts.append(Fact("Contact", _contact(app)))
     needs = app.needs.strip()
     if needs:

@@ -19,7 +19,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
-from storage.models import Application, EvaluatorAssignment
+from storage.models import Application, EvaluatorAssignment, Role
 from storage.queries_applications import case_history, case_notes
 from storage.status import TRANSITIONS
 
@@ -31,7 +31,7 @@ DETAIL_SHOWN = 120
 
 
 def check_can_see(ctx: Context, app: Application) -> None:
-    if ctx.actor.has("secretariat", "observer"):
+    if ctx.actor.has(Role.SECRETARIAT, Role.OBSERVER):
         return
     assigned = ctx.session.scalar(
         select(EvaluatorAssignment.id).where(
@@ -101,7 +101,7 @@ def show(ctx: Context, args: Args) -> Outcome:
             f"- {h.at.astimezone(ctx.config.timezone):%Y-%m-%d %H:%M} {h.actor or 'S3 Desk'}: "
             f"{describe(h.action, h.before, h.after)}" for h in history))
     buttons = list(view.buttons)
-    if ctx.actor.has("secretariat"):
+    if ctx.actor.has(Role.SECRETARIAT):
         buttons.extend(_buttons(app, view))
     return Outcome(Card(
         title=f"{app.ref} · {app.applicant_organisation}",

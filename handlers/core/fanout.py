@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
-from storage.models import Identity, OutboxMessage, PersonRole, Place
+from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
@@ -64,7 +64,7 @@ class Targets:
         else:
             if self._secretariat is None:
                 self._secretariat = list(self.session.scalars(
-                    select(PersonRole.person_id).where(PersonRole.role == "secretariat")
+                    select(PersonRole.person_id).where(PersonRole.role == Role.SECRETARIAT)
                     .order_by(PersonRole.person_id)))
             person_ids = self._secretariat
         self.prefetch(person_ids)

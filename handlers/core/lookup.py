@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.core.errors import CommandError, NotFound
+from handlers.core.mentions import read_mention
 from storage.models import Application, Identity, Person
 
 REF_PATTERN = re.compile(r"^TA-(\d{4})-(\d{4})$", re.I)
-# Slack `<@U123>` / `<@U123|name>`; Teams mentions arrive as display names or `@name`.
-_SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def normalise_ref(text: str) -> str:
@@ -34,16 +33,17 @@ def get_application(session: Session, text: str, *, for_update: bool = False) ->
 
 
 def find_person(session: Session, text: str, platform: str) -> Person:
-    """A person named by a platform mention, `@name`, an email or a full name."""
+    """A person named by a mention on `platform`, `@name`, an email or a full name."""
     word = text.strip()
-    mention = _SLACK_MENTION.match(word)
-    if mention:
+    mentioned = read_mention(word)
+    if mentioned:
         identity = session.scalar(
-            select(Identity).where(Identity.platform == "slack",
-                                   Identity.platform_user_id == mention.group(1))
+            select(Identity).where(Identity.platform == platform,
+                                   Identity.platform_user_id == mentioned.user_id)
         )
         if identity is None:
-            raise NotFound(f"<@{mention.group(1)}> is not registered with S3 Desk.")
+            who = mentioned.label or mentioned.user_id
+            raise NotFound(f"{who} is not registered with S3 Desk.")
         return identity.person
     name = word.removeprefix("@")
     identity = session.scalar(

@@ -14,14 +14,15 @@ from dataclasses import dataclass, replace
 from handlers.core.context import Context
 from handlers.core.parse import Args
 from handlers.core.types import Outcome
+from storage.models import Role
 
 Handler = Callable[[Context, Args], Outcome]
 
 # Who may run a command: a set of roles; KNOWN means any role; ANYONE includes strangers.
 ANYONE: frozenset[str] = frozenset()
-KNOWN = frozenset({"secretariat", "evaluator", "observer"})
-SECRETARIAT = frozenset({"secretariat"})
-READERS = frozenset({"secretariat", "observer"})
+KNOWN = frozenset({Role.SECRETARIAT, Role.EVALUATOR, Role.OBSERVER})
+SECRETARIAT = frozenset({Role.SECRETARIAT})
+READERS = frozenset({Role.SECRETARIAT, Role.OBSERVER})
 
 
 @dataclass(frozen=True)

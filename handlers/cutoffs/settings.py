@@ -19,7 +19,7 @@ from handlers.cutoffs.queries import (
     priority_bonus,
     read_setting,
 )
-from storage.models import Setting
+from storage.models import Role, Setting
 
 commands = Commands()
 
@@ -78,7 +78,7 @@ def set_capacity(ctx: Context, args: Args) -> Outcome:
 def set_bonus(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     if args.positional:
-        ctx.require("secretariat", what="change the priority bonus")
+        ctx.require(Role.SECRETARIAT, what="change the priority bonus")
         try:
             value = Fraction(args.positional[0])
         except (ValueError, ZeroDivisionError):

@@ -26,7 +26,7 @@ from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, T
 from handlers.cutoffs.queries import applications_of, find_cutoff, long_date
 from handlers.decisions.letters import LetterError, render_letter
 from handlers.evaluation.notices import decision_notices
-from storage.models import ApplicantNotification, Application, Decision
+from storage.models import ApplicantNotification, Application, Decision, Role
 
 commands = Commands()
 
@@ -182,7 +182,7 @@ def overdue_notifications(session: Session, now: datetime,
 
 @commands.command("pending", usage="pending",
                   summary="applicants with a decision who have not been told yet",
-                  roles=frozenset({"secretariat", "observer"}))
+                  roles=frozenset({Role.SECRETARIAT, Role.OBSERVER}))
 def pending(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     waiting = waiting_applicants(ctx.session, ctx.now)

@@ -15,7 +15,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import READERS, Commands
 from handlers.core.types import Actor, Button, Card, Fact, Outcome, Pager, Table
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
-from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
+from storage.models import MILESTONES, Application, Assignment, Expert, Milestone, Role
 
 commands = Commands()
 
@@ -103,7 +103,8 @@ def delivery_section(session: Session, app: Application, viewer: Actor | None,
     """Expert, parties and milestones: facts the four parties share, no scores."""
     assignment = session.scalar(select(Assignment).where(Assignment.application_id == app.id))
     if assignment is None:
-        if app.status in ("approved", "expert_matching") and viewer and viewer.has("secretariat"):
+        matchable = app.status in ("approved", "expert_matching")
+        if matchable and viewer and viewer.has(Role.SECRETARIAT):
             view.buttons.append(Button("Match experts", f"match {app.ref}", "primary"))
         return
     expert = session.get(Expert, assignment.expert_id) if assignment.expert_id else None

@@ -19,6 +19,7 @@ from storage.models import (
     EvaluatorAssignment,
     Person,
     PersonRole,
+    Role,
     Score,
 )
 from storage.regions import nuts_country
@@ -59,7 +60,7 @@ def evaluator_pool(session: Session) -> dict[int, Evaluator]:
         select(Person.id, Person.name, Person.email, Person.country_code,
                func.coalesce(unscored.c.n, 0))
         .join(PersonRole, and_(PersonRole.person_id == Person.id,
-                               PersonRole.role == "evaluator"))
+                               PersonRole.role == Role.EVALUATOR))
         .outerjoin(unscored, unscored.c.person_id == Person.id)
         .order_by(Person.id)
     )

@@ -20,6 +20,7 @@ from storage.models import (
     Application,
     ConsensusScore,
     Decision,
+    Role,
     Score,
 )
 
@@ -42,7 +43,7 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
             panel: Panel) -> None:
     progress, scores = panel.progress, panel.scores
     view.facts.append(Fact("Scoring", progress.text))
-    if viewer is not None and viewer.has("secretariat", "observer") and progress.names:
+    if viewer is not None and viewer.has(Role.SECRETARIAT, Role.OBSERVER) and progress.names:
         view.facts.append(Fact("Panel", ", ".join(progress.names.values())))
     sight = score_sight(app, viewer, progress)
     if sight == "all":
@@ -89,7 +90,7 @@ def _buttons(app: Application, viewer: Actor | None, progress: Progress,
     if viewer.person_id in progress.active:
         view.buttons.append(Button("Score", f"score {app.ref}", "primary"))
         view.buttons.append(Button("Declare conflict", f"coi {app.ref}"))
-    elif viewer.has("secretariat") and len(progress.active) < progress.required:
+    elif viewer.has(Role.SECRETARIAT) and len(progress.active) < progress.required:
         view.buttons.append(Button("Assign evaluators", f"assign {app.ref} auto"))
 
 
@@ -109,7 +110,7 @@ def _decision(session: Session, app: Application, viewer: Actor | None,
     revision = f", revision {decision.revision}" if decision.revision > 1 else ""
     view.facts.append(Fact("Decision", f"{decision.outcome} ({announced}{revision})"))
     view.facts.append(Fact("Decision reason", decision.reason))
-    if viewer is None or not viewer.has("secretariat", "observer"):
+    if viewer is None or not viewer.has(Role.SECRETARIAT, Role.OBSERVER):
         return
     if letter is None:
         state = "not yet (drafted at the announcement)"

@@ -18,11 +18,18 @@ from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, T
 from handlers.evaluation.balance import candidates, evaluator_pool
 from handlers.evaluation.panel import DECIDED_STATUSES
 from handlers.evaluation.score_flow import settle_panel
-from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Person, Score
+from storage.models import (
+    Application,
+    ConflictDeclaration,
+    EvaluatorAssignment,
+    Person,
+    Role,
+    Score,
+)
 
 commands = Commands()
 
-EVALUATORS = frozenset({"evaluator"})
+EVALUATORS = frozenset({Role.EVALUATOR})
 CLOSED = DECIDED_STATUSES | {"ineligible", "withdrawn"}
 
 
@@ -99,12 +106,12 @@ def _replacement_notice(ctx: Context, app: Application, reason: str) -> Notice:
 def list_assignments(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=1)
     person_id = ctx.actor.person_id
-    reader = ctx.actor.has("secretariat", "observer")
+    reader = ctx.actor.has(Role.SECRETARIAT, Role.OBSERVER)
     if args.positional:
         if not reader:
             raise NotAllowed("only the secretariat or observers may see others' assignments")
         person_id = find_person(ctx.session, args.positional[0], ctx.actor.platform).id
-    elif reader and not ctx.actor.has("evaluator"):
+    elif reader and not ctx.actor.has(Role.EVALUATOR):
         return _overview(ctx)
     rows = ctx.session.execute(
         select(Application.ref, Application.applicant_organisation, Application.status,

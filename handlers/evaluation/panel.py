@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Actor
-from storage.models import Application, EvaluatorAssignment, Person, Score
+from storage.models import Application, EvaluatorAssignment, Person, Role, Score
 
 # Past scoring: a decision exists, so values are no longer blind to anyone who sees the case.
 DECIDED_STATUSES = frozenset({"approved", "rejected", "reserve", "expert_matching",
@@ -120,10 +120,10 @@ ScoreSight = Literal["all", "own", "none"]
 
 def score_sight(app: Application, viewer: Actor | None, progress: Progress) -> ScoreSight:
     """Which score values `viewer` may see on this case (None: a post many people read)."""
-    if viewer is not None and viewer.has("secretariat"):
+    if viewer is not None and viewer.has(Role.SECRETARIAT):
         return "all"
     finished = progress.complete or app.status in DECIDED_STATUSES
     on_panel = viewer is not None and viewer.person_id in progress.active
-    if finished and (viewer is None or on_panel or viewer.has("observer")):
+    if finished and (viewer is None or on_panel or viewer.has(Role.OBSERVER)):
         return "all"
     return "own" if on_panel and not finished else "none"

@@ -27,11 +27,11 @@ from handlers.evaluation.score_values import (
     text_after_pairs,
     values_form,
 )
-from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Score
+from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Role, Score
 
 commands = Commands()
 
-EVALUATORS = frozenset({"evaluator"})
+EVALUATORS = frozenset({Role.EVALUATOR})
 USAGE = "score REF criterion=N ... [comment]"
 
 

@@ -19,7 +19,7 @@ from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome
 from handlers.evaluation.notices import thread_notice
 from handlers.evaluation.panel import OPEN_FOR_SCORING, progress_of
 from handlers.evaluation.score_flow import settle_panel
-from storage.models import Application, Decision, EvaluatorAssignment, Person, Score
+from storage.models import Application, Decision, EvaluatorAssignment, Person, Role, Score
 
 commands = Commands()
 
@@ -85,7 +85,7 @@ def _active_assignment(ctx: Context, app: Application, person: Person) -> Evalua
     if row is not None:
         raise CommandError(f"{person.name} is no longer on the panel of {app.ref} "
                            f"({row.removed_reason or 'removed'})", show_usage=False)
-    if "evaluator" not in person.role_names:
+    if Role.EVALUATOR not in person.role_names:
         raise CommandError(f"{person.name} is not an evaluator, so not on the panel of "
                            f"{app.ref}", show_usage=False)
     panel = progress_of(ctx.session, app, ctx.config).names.values()

@@ -23,6 +23,7 @@ from storage.models import (
     ConflictDeclaration,
     Cutoff,
     EvaluatorAssignment,
+    Role,
     Score,
 )
 
@@ -76,13 +77,13 @@ def home_card(session: Session, actor: Actor, now: datetime, config: ProgrammeCo
     facts: list[Fact] = []
     buttons: list[Button] = []
     text: list[str] = []
-    if actor.has("evaluator"):
+    if actor.has(Role.EVALUATOR):
         count, refs = to_score(session, actor.person_id)
         facts.append(Fact("Cases to score", str(count)))
         buttons += [Button(f"Score {ref}", f"score {ref}", "primary") for ref in refs]
         if count > len(refs):
             text.append(f"{count - len(refs)} more case(s) to score after these.")
-    if actor.has("secretariat"):
+    if actor.has(Role.SECRETARIAT):
         facts.extend(secretariat_facts(session))
         buttons.append(Button("Waiting for a decision", "list status:scored"))
     facts.append(next_cutoff_fact(session, now, config))

@@ -3,8 +3,6 @@ to revoke every role. The desk always keeps at least one secretariat member."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,31 +10,23 @@ from handlers.core.actors import ensure_person, set_role
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import find_person
+from handlers.core.mentions import read_mention
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Card, Fact, Notice, Outcome
-from storage.models import ROLES, Person, PersonRole
+from storage.models import ROLES, Person, PersonRole, Role
 
 commands = Commands()
 
 USAGE = "role @person secretariat|evaluator|observer|none"
-# Slack writes a mention as <@U123> or <@U123|name>
-SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|([^>]*))?>$")
-# the Teams adapter turns a mention into `@<AAD object id>`
-TEAMS_MENTION = re.compile(
-    r"^@([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I
-)
 
 
 def _person(ctx: Context, who: str) -> Person:
     """The person named; a platform mention of someone new creates them with that identity."""
-    mention = SLACK_MENTION.match(who.strip())
-    if mention:
-        user_id, label = mention.group(1), mention.group(2)
-        return ensure_person(ctx.session, "slack", user_id, name=label or user_id)
-    teams = TEAMS_MENTION.match(who.strip())
-    if teams and ctx.actor.platform == "teams":
-        return ensure_person(ctx.session, "teams", teams.group(1))
+    mentioned = read_mention(who)
+    if mentioned:
+        return ensure_person(ctx.session, ctx.actor.platform, mentioned.user_id,
+                             name=mentioned.label or None)
     return find_person(ctx.session, who, ctx.actor.platform)
 
 
@@ -44,7 +34,7 @@ def _secretariat_count(session: Session) -> int:
     # Lock the secretariat rows first (PostgreSQL), so two members revoking each other at
     # the same moment cannot both pass the check; SQLite writers are serialised already.
     ids = list(session.scalars(
-        select(PersonRole.id).where(PersonRole.role == "secretariat").with_for_update()
+        select(PersonRole.id).where(PersonRole.role == Role.SECRETARIAT).with_for_update()
     ))
     return len(ids)
 
@@ -63,7 +53,7 @@ def role(ctx: Context, args: Args) -> Outcome:
     if wanted not in (*ROLES, "none"):
         raise CommandError(f"unknown role `{wanted}`; use {', '.join(ROLES)} or none")
     person = _person(ctx, args.positional[0])
-    if (wanted == "none" and "secretariat" in person.role_names
+    if (wanted == "none" and Role.SECRETARIAT in person.role_names
             and _secretariat_count(ctx.session) <= 1):
         raise CommandError(f"{person.name} is the last secretariat member: give someone else "
                            "the secretariat role first", show_usage=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -10,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
 
-ROLES = ("secretariat", "evaluator", "observer")
+
+class Role(StrEnum):
+    """The roles a person may hold; stored as their text, compared equal to it."""
+
+    SECRETARIAT = "secretariat"
+    EVALUATOR = "evaluator"
+    OBSERVER = "observer"
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
 PLATFORMS = ("slack", "teams", "console")
 
 

@@ -77,14 +77,14 @@ def test_teams_entities_and_non_breaking_spaces_read_as_typed(now: datetime) -> 
 def test_a_mentioned_person_becomes_their_aad_object_id(now: datetime) -> None:
     activities = Activities(SERVICE)
     payload = activities.channel(SOFIA, f"role <at>{EVA.name}</at> evaluator", mentions=(EVA,))
-    assert read(payload, now).inbound.text == f"role @{EVA.aad} evaluator"
+    assert read(payload, now).inbound.text == f"role <@{EVA.aad}> evaluator"
     # without the id in the mention, the edge looks the member up and passes it in
     payload = activities.channel(SOFIA, f"role <at>{EVA.name}</at> evaluator", mentions=(EVA,),
                                  mention_aad=False)
     activity = Activity().deserialize(payload)
     assert parse.other_mentions(activity, "28:s3desk-bot") == [(EVA.member_id, EVA.name)]
     arrival = parse.read_activity(activity, now, {EVA.member_id: EVA.aad})
-    assert arrival is not None and arrival.inbound.text == f"role @{EVA.aad} evaluator"
+    assert arrival is not None and arrival.inbound.text == f"role <@{EVA.aad}> evaluator"
 
 
 def test_a_form_submit_runs_its_command_with_the_values(now: datetime) -> None:

@@ -36,9 +36,10 @@ def test_none_revokes_every_role(chat: dict[str, Chat], db: Database) -> None:
     assert "not registered" in chat["eva"]("list").reply.text[0]
 
 
-def test_a_new_slack_mention_creates_the_person_and_tells_them(chat: dict[str, Chat],
-                                                               db: Database) -> None:
-    reply = chat["sec"]("role <@U0NEW1|maria> observer").reply
+def test_a_new_slack_mention_creates_the_person_and_tells_them(desk: Desk, db: Database,
+                                                               now: datetime) -> None:
+    make_person(db, "U0SEC1", "secretariat", platform="slack")
+    reply = Chat(desk, "U0SEC1", now, platform="slack")("role <@U0NEW1|maria> observer").reply
     assert reply.tone == "success", reply.text
     with db.read() as session:
         identity = session.scalar(select(Identity).where(Identity.platform_user_id == "U0NEW1"))
@@ -78,9 +79,22 @@ def test_bad_role_requests_are_refused(chat: dict[str, Chat], db: Database) -> N
 def test_a_new_teams_mention_creates_the_person(desk: Desk, db: Database, now: datetime) -> None:
     make_person(db, "aad-sec-1", "secretariat", platform="teams")
     newcomer = "3f2b8c1e-4d5a-4b6c-9e7f-0a1b2c3d4e5f"
-    reply = Chat(desk, "aad-sec-1", now, platform="teams")(f"role @{newcomer} evaluator").reply
+    reply = Chat(desk, "aad-sec-1", now, platform="teams")(f"role <@{newcomer}> evaluator").reply
     assert reply.tone == "success"
     with db.read() as session:
         identity = session.scalar(select(Identity).where(Identity.platform_user_id == newcomer))
         assert identity is not None and identity.platform == "teams"
         assert identity.person.role_names == {"evaluator"}
+
+
+def test_a_mention_names_a_person_on_the_platform_it_came_from(desk: Desk, db: Database,
+                                                               now: datetime) -> None:
+    """The same id on two platforms is two people: a mention is read on the asker's platform."""
+    make_person(db, "U0SEC1", "secretariat", platform="slack")
+    make_person(db, "U0TWIN", "observer", platform="teams")
+    reply = Chat(desk, "U0SEC1", now, platform="slack")("role <@U0TWIN> evaluator").reply
+    assert reply.tone == "success", reply.text
+    with db.read() as session:
+        identities = {i.platform: i.person.role_names for i in session.scalars(
+            select(Identity).where(Identity.platform_user_id == "U0TWIN"))}
+    assert identities == {"teams": {"observer"}, "slack": {"evaluator"}}
