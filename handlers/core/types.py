@@ -131,6 +131,10 @@ class Card:
     tone: Tone = "info"
     # a PNG a platform that shows images may attach (e.g. a stats chart)
     image_png: bytes | None = field(default=None, repr=False)
+    # the name the picture is drawn again by (`stats`), for a platform that shows pictures
+    # by address; the edge that hands out the address sets `image_url`
+    chart: str | None = None
+    image_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
