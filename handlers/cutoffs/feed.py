@@ -34,13 +34,16 @@ def calendar_feed(session: Session, config: ProgrammeConfig, now: datetime) -> b
     """The feed as iCalendar text (RFC 5545), with the dates from a year back to a year on."""
     feed = Calendar.new(prodid="-//S3 Desk//Programme dates//EN", calscale="GREGORIAN",
                         method="PUBLISH", name="S3 Desk: cut-offs, reminders, milestones",
-                        refresh_interval=timedelta(hours=6))
+                        refresh_interval=timedelta(hours=6), uid=f"programme@{UID_DOMAIN}")
     stamp = now.astimezone(dt.UTC)
     for event in [*_cutoffs(session, config, now), *_reminders(session, config, now),
                   *_milestones(session, config, now)]:
         event.DTSTAMP = stamp
         feed.add_component(event)
-    feed.add_missing_timezones()
+    # the zone's rules for the feed's span only: a VTIMEZONE from 1970 on is kilobytes long
+    today = local_day(now, config)
+    feed.add_missing_timezones(first_date=today - PAST - timedelta(days=1),
+                               last_date=today + AHEAD + timedelta(days=1))
     return bytes(feed.to_ical())
 
 
