@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,11 +18,9 @@ def _strings(value: Any) -> Iterator[str]:
     name stored with `\\u00d3`-style escapes is seen as the name."""
     if isinstance(value, str):
         yield value
-        if value[:1] in "[{\"":
-            try:
+        if value[:1] and value[0] in "[{\"":
+            with contextlib.suppress(ValueError):
                 yield from _strings(json.loads(value))
-            except ValueError:
-                pass
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _strings(key)

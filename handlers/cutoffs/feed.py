@@ -107,4 +107,4 @@ def _milestones(session: Session, config: ProgrammeConfig, now: datetime) -> lis
         description=f"Delivery milestone of {ref}, due by the end of this day "
                     f"({config.timezone.key} time).",
         start=due, end=due + timedelta(days=1))
-        for ref, assignment_id, key, due in rows]
+        for ref, assignment_id, key, due in rows if due is not None]

@@ -70,7 +70,7 @@ def test_erasure_after_a_rename_leaves_no_earlier_name(
 def test_erasure_follows_a_change_of_address_both_ways(
         chat: dict[str, Chat], db: Database, now: datetime) -> None:
     sec = chat["sec"]
-    first, second = register(sec), register(sec, name=NEW_NAME, source_id="new-2")
+    first, second = register(sec), register(sec, source_id="new-2")
     # the first case's contact changes name and address; the second keeps the old ones
     assert sec(f'set {first} contact "{NEW_NAME}"').reply.tone == "success"
     assert sec(f"set {first} email {NEW_EMAIL}").reply.tone == "success"
@@ -78,6 +78,9 @@ def test_erasure_follows_a_change_of_address_both_ways(
     facts = {f.label: f.value for f in sec(f"person erase {NEW_EMAIL}").reply.facts}
     assert facts["Applications"] == "2"
     assert dump_mentions(db, OLD_NAME, NEW_NAME, OLD_EMAIL, NEW_EMAIL) == []
+    with db.read() as session:
+        erased = session.scalar(select(Application).where(Application.ref == second))
+    assert erased is not None and erased.contact_erased_at is not None
 
 
 def test_an_earlier_address_alone_finds_the_case(chat: dict[str, Chat], db: Database) -> None:
