@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from handlers.core.types import Card
-
-_NOT_A_NAME = re.compile(r"[^a-z0-9]+")
 
 
 def default_folder() -> Path:
@@ -21,7 +18,6 @@ def save_picture(card: Card, folder: Path, now: datetime) -> Path | None:
     if not card.image_png:
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    name = _NOT_A_NAME.sub("-", card.title.lower()).strip("-") or "chart"
-    path = folder / f"{name}-{now:%Y%m%d-%H%M%S}.png"
+    path = folder / f"{card.picture_stem()}-{now:%Y%m%d-%H%M%S}.png"
     path.write_bytes(card.image_png)
     return path

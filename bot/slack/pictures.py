@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -23,13 +22,8 @@ from handlers.core.types import Card
 
 log = logging.getLogger("s3desk.slack.pictures")
 
-_NOT_A_NAME = re.compile(r"[^a-z0-9]+")
 # uploads in flight, kept so the loop does not drop them half-way
 _UPLOADS: set[asyncio.Task[None]] = set()
-
-
-def file_name(card: Card) -> str:
-    return (_NOT_A_NAME.sub("-", card.title.lower()).strip("-") or "chart") + ".png"
 
 
 async def upload(client: AsyncWebClient, card: Card, inbound: Inbound) -> None:
@@ -44,7 +38,7 @@ async def upload(client: AsyncWebClient, card: Card, inbound: Inbound) -> None:
             opened = await client.conversations_open(users=inbound.user_id)
             channel, thread = str(opened["channel"]["id"]), None
         await client.files_upload_v2(channel=channel, thread_ts=thread, file=card.image_png,
-                                     filename=file_name(card), title=card.title,
+                                     filename=f"{card.picture_stem()}.png", title=card.title,
                                      alt_txt=card.title)
     except SlackApiError as exc:
         log.warning("chart not uploaded: %s", exc.response.get("error"))

@@ -7,8 +7,6 @@ token is refused (401); the right one gets an iCalendar file a calendar applicat
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import quote
@@ -21,17 +19,9 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk
 from storage.db import Database
 from tests.conftest import BRUSSELS, Chat, make_person
-from tests.fakes.s3desk_server import RunningServer, start_server
+from tests.fakes.s3desk_server import RunningServer, http_get, start_server
 
 OPERATOR_TOKEN = "operator-calendar-token-5f0c2a9e71d3"
-
-
-def fetch(url: str) -> tuple[int, str, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.headers["Content-Type"], response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get("Content-Type", ""), err.read()
 
 
 def serve(database_url: str, tmp: pytest.TempPathFactory, **env: str) -> RunningServer:
@@ -59,27 +49,27 @@ def operator_server(_schema: Database, database_url: str,
 def test_the_feed_opens_only_with_the_token_issued_in_chat(
         server: RunningServer, db: Database, now: datetime) -> None:
     feed = server.base_url + "/calendar.ics"
-    assert fetch(feed)[0] == 404
-    assert fetch(feed + "?token=guess")[0] == 404  # no feed: nothing to guess at
+    assert http_get(feed)[0] == 404
+    assert http_get(feed + "?token=guess")[0] == 404  # no feed: nothing to guess at
     make_person(db, "sec", "secretariat")
     sec = Chat(Desk(db, load_registry(), ProgrammeConfig(timezone=BRUSSELS)), "sec", now)
     [address] = sec("cutoffs ics new").reply.text
     token = address.split("token=")[1]
-    status, kind, body = fetch(server.base_url + address)
+    status, kind, body = http_get(server.base_url + address)
     assert (status, kind) == (200, "text/calendar; charset=utf-8")
     calendar = Calendar.from_ical(body)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Brussels"]
     assert any(str(e["UID"]).startswith("cutoff-") for e in calendar.walk("VEVENT"))
     for wrong in ("", "?token=", f"?token={token[:-1]}", f"?token={token}x",
                   f"?token={quote('ü' + token)}", "?other=1"):
-        assert fetch(feed + wrong)[0] == 401, wrong
+        assert http_get(feed + wrong)[0] == 401, wrong
     assert sec("cutoffs ics off").reply.tone == "success"
-    assert fetch(server.base_url + address)[0] == 404
+    assert http_get(server.base_url + address)[0] == 404
 
 
 def test_the_operators_token_opens_the_feed(operator_server: RunningServer, db: Database,
                                             now: datetime) -> None:
     feed = operator_server.base_url + "/calendar.ics"
-    assert fetch(f"{feed}?token={OPERATOR_TOKEN}")[0] == 200
-    assert fetch(f"{feed}?token={OPERATOR_TOKEN[:-1]}")[0] == 401
-    assert fetch(feed)[0] == 401
+    assert http_get(f"{feed}?token={OPERATOR_TOKEN}")[0] == 200
+    assert http_get(f"{feed}?token={OPERATOR_TOKEN[:-1]}")[0] == 401
+    assert http_get(feed)[0] == 401

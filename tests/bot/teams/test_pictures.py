@@ -8,8 +8,6 @@ chart at that address while the token is valid, and answers 404 to anything else
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +20,7 @@ from storage.db import Database
 from storage.models import Setting
 from tests.conftest import make_person
 from tests.fakes.connector import FakeConnector, card_of
-from tests.fakes.s3desk_server import RunningServer, start_server
+from tests.fakes.s3desk_server import RunningServer, http_get, start_server
 from tests.fakes.teams_activities import Activities
 from tests.fakes.teams_server import http_post
 from tests.fakes.teams_world import SOFIA
@@ -48,14 +46,6 @@ def server(_schema: Database, database_url: str,
     running.stop()
 
 
-def fetch(url: str) -> tuple[int, str, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.headers["Content-Type"], response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get("Content-Type", ""), err.read()
-
-
 def ask_for_chart(server: RunningServer, fake: FakeConnector, db: Database) -> dict[str, Any]:
     fake.calls.clear()
     make_person(db, SOFIA.aad, "secretariat", platform="teams")
@@ -77,7 +67,7 @@ def image_path(card: dict[str, Any]) -> str:
 def test_the_chart_is_shown_by_an_address_the_server_answers(
         server: RunningServer, fake: FakeConnector, db: Database) -> None:
     card = ask_for_chart(server, fake, db)
-    status, kind, body = fetch(server.base_url + image_path(card))
+    status, kind, body = http_get(server.base_url + image_path(card))
     assert (status, kind) == (200, "image/png")
     assert body.startswith(PNG_MAGIC) and len(body) > 10_000
 
@@ -96,4 +86,4 @@ def test_an_altered_or_expired_address_shows_nothing(
     unknown = sign({"chart": "secrets"}, str(key.value).encode(),
                    datetime.now(UTC) + timedelta(minutes=5))
     for bad in (altered, expired, unknown, "not-a-token", f"{payload}."):
-        assert fetch(f"{server.base_url}/charts/{bad}.png")[0] == 404, bad
+        assert http_get(f"{server.base_url}/charts/{bad}.png")[0] == 404, bad
