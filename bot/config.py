@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     # comma-separated tenant ids served; empty serves every tenant
     teams_allowed_tenants: str = Field("", alias="S3DESK_TEAMS_TENANTS")
 
+    # the https address `serve` is reached at from outside (chart pictures, calendar feed)
+    public_url: str | None = Field(None, alias="S3DESK_PUBLIC_URL")
+    # opens GET /calendar.ics?token=...; unset, the secretariat may issue one in chat
+    calendar_token: SecretStr | None = Field(None, alias="S3DESK_CALENDAR_TOKEN")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -44,7 +49,10 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token and self.slack_signing_secret)
 
     def programme(self) -> ProgrammeConfig:
-        return ProgrammeConfig(timezone=ZoneInfo(self.timezone))
+        token = self.calendar_token.get_secret_value() if self.calendar_token else None
+        return ProgrammeConfig(timezone=ZoneInfo(self.timezone),
+                               public_url=self.public_url.rstrip("/") if self.public_url
+                               else None, calendar_token=token or None)
 
 
 def load_settings() -> Settings:

@@ -16,6 +16,7 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy import text
 
+from bot import calendar_feed, charts
 from bot.services import Services
 from storage.outbox_views import counts_by_status
 
@@ -49,6 +50,9 @@ def build_web_app(services: Services, *, platforms: bool = True) -> web.Applicat
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    # chart pictures (GET /charts/<token>.png) and the calendar feed (GET /calendar.ics)
+    charts.install(app, services)
+    calendar_feed.install(app, services)
     if platforms:
         for name, install in _platform_installers(services):
             install(app, services)

@@ -71,8 +71,6 @@ def render_card(card: Card, width: int = DEFAULT_WIDTH) -> str:
         lines.extend(render_table(card.table, width))
     if card.form is not None:
         lines.extend(render_form_summary(card.form))
-    if card.image_png:
-        lines.append("(a chart goes with this answer; the console shows no images)")
     for line in card.context:
         lines.extend("  " + part for part in _wrap(line, width - 2))
     pager = card.pager

@@ -11,11 +11,13 @@ import contextlib
 import shutil
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
 
 from bot.console.forms import Cancelled, fill_form
+from bot.console.pictures import default_folder, save_picture
 from bot.console.render import render_card, render_notice
 from bot.edge import Clock, system_clock
 from handlers.core.desk import Desk, Inbound
@@ -79,24 +81,28 @@ def run_console(
     *,
     clock: Clock = system_clock,
     width: int | None = None,
+    pictures: Path | None = None,
 ) -> int:
     """Answer commands typed as the console identity `person` until quit or end of input.
 
-    Returns how many commands were run.
+    Charts are saved as PNG files in `pictures` (a folder in the temporary directory by
+    default). Returns how many commands were run.
     """
     io = LineIO(stdin, stdout)
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 140)
-    session = _ConsoleSession(desk, person, io, clock, width)
+    session = _ConsoleSession(desk, person, io, clock, width, pictures or default_folder())
     return session.loop()
 
 
 class _ConsoleSession:
-    def __init__(self, desk: Desk, person: str, io: LineIO, clock: Clock, width: int) -> None:
+    def __init__(self, desk: Desk, person: str, io: LineIO, clock: Clock, width: int,
+                 pictures: Path) -> None:
         self.desk = desk
         self.person = person
         self.io = io
         self.clock = clock
         self.width = width
+        self.pictures = pictures
 
     def loop(self) -> int:
         ran = 0
@@ -138,6 +144,10 @@ class _ConsoleSession:
                 return
             outcome = self.send(form.submit_command, values)
         self.io.say(render_card(outcome.reply, self.width))
+        saved = save_picture(outcome.reply, self.pictures,
+                             self._now().astimezone(self.desk.config.timezone))
+        if saved is not None:
+            self.io.say(f"  Chart saved to {saved}")
         self._show_notices(outcome.notices)
         self.io.say("")
 

@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import parse, render
+from bot.slack import parse, pictures, render
 from bot.slack.commands import open_form
 from bot.slack.runtime import SlackRuntime
 from handlers.core.types import Outcome
@@ -55,3 +55,4 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
             paging = str(action.get("action_id", "")).startswith(render.PAGE_ACTION)
             replace = paging and bool(container.get("is_ephemeral"))
             await respond(**render.reply_payload(outcome), replace_original=replace)
+            pictures.send_later(client, outcome.reply, inbound)

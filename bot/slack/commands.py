@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import modals, parse, render
+from bot.slack import modals, parse, pictures, render
 from bot.slack.runtime import SlackRuntime
 from handlers.core.desk import error_card
 from handlers.core.types import Outcome, Where
@@ -61,3 +61,4 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
                 return
             outcome = FORM_NOT_OPENED
         await ack(**render.reply_payload(outcome))
+        pictures.send_later(client, outcome.reply, inbound)

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import parse
+from bot.slack import parse, pictures
 from bot.slack.answers import answer
 from bot.slack.runtime import SlackRuntime
 from handlers.core.types import Button, Card, Outcome
@@ -59,3 +59,4 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
                 await answer(client, outcome, user_id=inbound.user_id,
                              channel_id=event.get("channel"),
                              thread_ts=event.get("thread_ts"))
+                pictures.send_later(client, outcome.reply, inbound)

@@ -36,6 +36,8 @@ TAIL_SHARE = 0.3
 RUN_ACTION = "s3.run"
 PAGE_ACTION = "s3.page"
 
+PICTURE_FOLLOWS = "The chart follows as a picture in our direct messages."
+
 TONE_MARK = {"error": ":x: ", "warning": ":warning: ", "success": ":white_check_mark: "}
 TONE_WORD = {"error": "Error: ", "warning": "Warning: "}
 
@@ -151,8 +153,9 @@ def card_blocks(card: Card, limit: int = MESSAGE_BLOCKS) -> list[Block]:
     head = [header_block(card)]
     body = [*text_blocks(card.text), *fact_blocks(card.facts), *table_blocks(card.table)]
     # the tail in order of importance: paging first, then context lines, then buttons
-    tail = (pager_blocks(card.pager), context_blocks(card.context),
-            button_blocks(card.buttons))
+    # a picture goes up as a file after the answer (`bot.slack.pictures`)
+    context = (*card.context, PICTURE_FOLLOWS) if card.image_png else card.context
+    tail = (pager_blocks(card.pager), context_blocks(context), button_blocks(card.buttons))
     return fit(head, body, tail, limit)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
@@ -25,8 +25,8 @@ from bot.teams.activities import card_activity
 from bot.teams.answer import NO_PRIVATE_CHAT, SENT_PRIVATELY, Answerer, is_private
 from bot.teams.reach import Reach
 from bot.teams.render import render
-from handlers.core.desk import Desk
-from handlers.core.types import Card
+from handlers.core.desk import Desk, Inbound
+from handlers.core.types import Card, Outcome
 from storage import conversation_refs as refs
 
 log = logging.getLogger("s3desk.teams")
@@ -45,8 +45,11 @@ WELCOME = Card(
 
 class DeskBot(TeamsActivityHandler):
     def __init__(self, desk: Desk, reach: Reach, clock: Callable[[], datetime],
-                 messenger: Wakeable | None = None) -> None:
+                 messenger: Wakeable | None = None,
+                 pictures: Callable[[Outcome], Awaitable[Outcome]] | None = None) -> None:
         self.desk = desk
+        # gives a card's chart an address Teams can fetch (`bot.charts`)
+        self.pictures = pictures
         self.reach = reach
         self.clock = clock
         self.messenger = messenger
@@ -61,7 +64,7 @@ class DeskBot(TeamsActivityHandler):
         arrival = parse.read_activity(activity, self.clock(), await self._mentioned(activity))
         if arrival is None:
             return
-        outcome = await run_command(self.desk, arrival.inbound, self.messenger)
+        outcome = await self._run(arrival.inbound)
         await self.answerer.answer(activity, arrival, outcome)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
@@ -72,11 +75,15 @@ class DeskBot(TeamsActivityHandler):
         arrival = parse.read_activity(activity, self.clock())
         if arrival is None:
             return _invoke(MESSAGE_RESPONSE, "This button does not belong to S3 Desk.")
-        outcome = await run_command(self.desk, arrival.inbound, self.messenger)
+        outcome = await self._run(arrival.inbound)
         if arrival.shared and is_private(outcome):
             sent = await self.answerer.to_asker(activity, outcome.reply)
             return _invoke(MESSAGE_RESPONSE, SENT_PRIVATELY if sent else NO_PRIVATE_CHAT)
         return _invoke(CARD_RESPONSE, render(outcome.reply))
+
+    async def _run(self, inbound: Inbound) -> Outcome:
+        outcome = await run_command(self.desk, inbound, self.messenger)
+        return await self.pictures(outcome) if self.pictures else outcome
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Handled here rather than in the Teams dispatch, which looks every new member up.

@@ -23,6 +23,7 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 from msrest.serialization import Model
 
+from bot.charts import ChartLinks
 from bot.config import Settings
 from bot.services import Services
 from bot.teams.bot import DeskBot
@@ -69,7 +70,8 @@ def build(services: Services, authentication: BotFrameworkAuthentication,
     settings = services.settings
     connector = Connector(authentication, settings.microsoft_app_id or "", backoff)
     reach = Reach(services.db, connector)
-    bot = DeskBot(services.desk, reach, services.clock, services.messenger)
+    bot = DeskBot(services.desk, reach, services.clock, services.messenger,
+                  ChartLinks(services).attach)
     endpoint = TeamsEndpoint(CloudAdapter(authentication), bot, authentication,
                              allowed_tenants(settings),
                              authenticated=bool(settings.microsoft_app_id))

@@ -39,6 +39,10 @@ MAX_ROWS = 60
 # more buttons than this go to the card's overflow menu
 MAX_PRIMARY_ACTIONS = 5
 
+PICTURE_TOO_LARGE = ("The chart is too large to show here; it shows in Slack and the "
+                     "console, and in Teams once the server's public address is set "
+                     "(S3DESK_PUBLIC_URL).")
+
 TONE_COLOURS = {"info": "Default", "success": "Good", "warning": "Warning", "error": "Attention"}
 BUTTON_STYLES = {"default": "default", "primary": "positive", "danger": "destructive"}
 
@@ -74,10 +78,7 @@ def _build(card: Card, row_limit: int, text_limit: int, image: bool) -> dict[str
         body.append(_facts(card.facts, text_limit))
     if card.table is not None:
         body += _table(card.table, row_limit)
-    if image and card.image_png:
-        encoded = base64.b64encode(card.image_png).decode("ascii")
-        body.append({"type": "Image", "url": f"data:image/png;base64,{encoded}",
-                     "altText": clip(card.title, MAX_TITLE)})
+    body += _picture(card, image)
     actions: list[dict[str, Any]] = []
     if card.form is not None:
         form_body, form_actions = render_form(card.form)
@@ -100,6 +101,19 @@ def _build(card: Card, row_limit: int, text_limit: int, image: bool) -> dict[str
     if actions:
         rendered["actions"] = actions
     return rendered
+
+
+def _picture(card: Card, inline: bool) -> list[dict[str, Any]]:
+    """The card's picture: by its address when it has one, else inline while it fits."""
+    alt = clip(card.title, MAX_TITLE)
+    if card.image_url:
+        return [{"type": "Image", "url": card.image_url, "altText": alt}]
+    if not card.image_png:
+        return []
+    if inline:
+        encoded = base64.b64encode(card.image_png).decode("ascii")
+        return [{"type": "Image", "url": f"data:image/png;base64,{encoded}", "altText": alt}]
+    return [plain_block(PICTURE_TOO_LARGE, isSubtle=True, size="Small")]
 
 
 def fallback_text(card: Card) -> str:

@@ -42,7 +42,8 @@ class Editable:
     attribute: str
     check: Callable[[Session, Any], Any]
     clearable: bool = False
-    # contact data: the audit log records that it changed, never the value
+    # contact data: never echoed in a reply or the case history; the audit row keeps the
+    # values, so an erasure finds every name and address the contact ever had
     personal: bool = False
 
 
@@ -56,6 +57,7 @@ EDITABLE: dict[str, Editable] = {
     "region": Editable("region_code", lambda s, v: check_region(s, v).code),
     "category": Editable("cohesion_confirmed", lambda s, v: check_category(v)),
 }
+PERSONAL_FIELDS = frozenset(key for key, edit in EDITABLE.items() if edit.personal)
 ALIASES = {"organisation": "org", "contact_name": "contact", "contact_email": "email",
            "cohesion": "category"}
 SET_USAGE = f"set REF FIELD VALUE (FIELD: {', '.join(EDITABLE)})"
@@ -69,12 +71,6 @@ def _field_and_value(args: Args) -> tuple[str, str]:
         return next(iter(args.options.items()))
     raise CommandError("name the case, the field and its new value, e.g. "
                        "`set TA-2026-0007 topic foresight`")
-
-
-def _audited(edit: Editable, value: Any) -> Any:
-    if edit.personal:
-        return "given" if value else None
-    return value
 
 
 @commands.command("set", usage=SET_USAGE, roles=SECRETARIAT, writes=True,
@@ -110,8 +106,7 @@ def set_field(ctx: Context, args: Args) -> Outcome:
         app.search_text = search_text_for(app.applicant_organisation, app.region.name,
                                           app.needs, app.ref)
     app.updated_at = ctx.now
-    ctx.audit("application", app.ref, "set", {field: _audited(edit, before)},
-              {field: _audited(edit, value)})
+    ctx.audit("application", app.ref, "set", {field: before}, {field: value})
     shown = "(contact data)" if edit.personal else _shown(value)
     return Outcome(Card(title=f"{app.ref}: {field} changed", facts=(Fact(field, shown),),
                         buttons=(Button("Show", f"show {app.ref}"),), tone="success"))

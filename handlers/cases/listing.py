@@ -34,6 +34,8 @@ FILTERS = frozenset({"status", "cutoff", "country", "topic", "q", "page"})
 # and a bounded cost at 100,000 applications
 LOOKAHEAD_PAGES = 5
 REGION_NAME_SHOWN = 40
+# longer than any organisation, region or phrase worth searching for
+Q_LIMIT = 200
 
 
 @dataclass
@@ -83,6 +85,9 @@ def read_filters(ctx: Context, args: Args) -> Query:
         query.where.append(Application.topic.concat("") == topic)
         query.words.append(f"topic:{topic}")
     if "q" in opts:
+        if len(opts["q"]) > Q_LIMIT:
+            raise CommandError(f"`q:` searches for at most {Q_LIMIT} characters "
+                               f"({len(opts['q']):,} given); search for a shorter phrase")
         needle = fold(opts["q"])
         if not needle:
             raise CommandError("`q:` needs letters or digits to search for")

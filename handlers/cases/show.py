@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import handlers.cases.card_base  # noqa: F401  (registers the base section of the card)
 from handlers.cases.card import CaseView, fill_case_view
+from handlers.cases.edit import PERSONAL_FIELDS
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotAllowed
 from handlers.core.lookup import get_application
@@ -62,7 +63,8 @@ def describe(action: str, before: dict[str, Any] | None, after: dict[str, Any] |
     elif action == "note":
         text = "added a note"
     elif action == "set":
-        text = "; ".join(f"{key} {_value(before.get(key))} → {_value(value)}"
+        text = "; ".join(f"{key} changed" if key in PERSONAL_FIELDS
+                         else f"{key} {_value(before.get(key))} → {_value(value)}"
                          for key, value in after.items())
     else:
         details = ", ".join(f"{k} {_value(v)}" for k, v in after.items()

@@ -32,3 +32,7 @@ class ProgrammeConfig:
     milestone_warning_days: int = 7
     # days of an expert's quarter an assignment takes unless the secretariat says otherwise
     assignment_days: int = 10
+    # where `s3desk serve` is reached from outside, for the addresses the desk hands out
+    public_url: str | None = None
+    # the calendar feed's token when the operator sets one; kept out of every repr
+    calendar_token: str | None = field(default=None, repr=False)

@@ -2,6 +2,12 @@
 
 Every token keeps its place in the original text, so free text (a note, a reason, a
 comment) is taken back exactly as typed, quotes and all.
+
+A quote opens only where a value starts: at the start of a word, or right after `key:` or
+`key=`. Anywhere else it is a letter, so `it's`, `d'Azur`, `L’Aquila` and `5"` are words.
+An apostrophe-like quote closes only at the end of a word (`'it's fine'` is one value), and
+one that never closes is a letter too (`'s-Hertogenbosch`); an unclosed double quote is an
+error, because the rest of the line would silently become one value.
 """
 
 from __future__ import annotations
@@ -9,7 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»"}
+# Each opening quote, with the characters that may close it (as chat clients and keyboard
+# layouts send them: straight, typographic, German, Polish, Swedish, French).
+_DOUBLE_QUOTES = {'"': '"', "“": "”“", "”": "”", "„": "“”", "«": "»"}
+_APOSTROPHES = {"'": "'", "‘": "’", "’": "’", "‚": "‘’"}
+_QUOTES = _DOUBLE_QUOTES | _APOSTROPHES
+# An apostrophe closes only where a word ends: `'it's fine'` is one value.
+_CLOSING = {opening: re.compile(f"[{re.escape(closing)}]"
+                                + ("" if opening in _DOUBLE_QUOTES else r"(?![^\W_])"))
+            for opening, closing in _QUOTES.items()}
+_KEY_PREFIX = re.compile(r"[a-z][a-z_]*[:=]")
 _OPTION = re.compile(r"^([a-z][a-z_]*):(.+)$", re.S)
 _PAIR = re.compile(r"^([a-z][a-z_]*)=(.*)$", re.S)
 
@@ -27,7 +42,9 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
+    """Split the text into words; a quoted value is one word without its quotes."""
     tokens: list[Token] = []
+    closers = _Closers(text)
     i, n = 0, len(text)
     while i < n:
         if text[i].isspace():
@@ -36,21 +53,46 @@ def tokenize(text: str) -> list[Token]:
         start = i
         parts: list[str] = []
         quoted = False
+        # a value starts the word, or follows its `key:` / `key=`
+        key = _KEY_PREFIX.match(text, start)
+        value_starts = (start, key.end() if key else start)
         while i < n and not text[i].isspace():
             ch = text[i]
-            if ch in _QUOTES:
-                close = text.find(_QUOTES[ch], i + 1)
-                if close < 0:
-                    raise ParseError(f"a quote opened at character {i + 1} is never closed")
-                parts.append(text[i + 1 : close])
-                # only a word that starts with a quote is a quoted value: `org:"A B"` is a filter
-                quoted = quoted or i == start
-                i = close + 1
-            else:
+            close = closers.find(i) if i in value_starts else None
+            if close is None:
                 parts.append(ch)
                 i += 1
+                continue
+            parts.append(text[i + 1 : close])
+            # only a word that starts with a quote is a quoted value: `org:"A B"` is a filter
+            quoted = quoted or i == start
+            i = close + 1
         tokens.append(Token("".join(parts), start, i, quoted))
     return tokens
+
+
+class _Closers:
+    """Finds where a quote closes, remembering each search so a long line of
+    unclosed apostrophes costs one pass, not one pass per apostrophe."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: dict[str, tuple[int, int | None]] = {}
+
+    def find(self, i: int) -> int | None:
+        """Where the quote opened at `i` closes; None when `text[i]` opens nothing."""
+        opening = self.text[i]
+        pattern = _CLOSING.get(opening)
+        if pattern is None:
+            return None
+        searched_from, found = self.seen.get(opening, (len(self.text) + 1, None))
+        if not (searched_from <= i and (found is None or found > i)):
+            match = pattern.search(self.text, i + 1)
+            found = match.start() if match else None
+            self.seen[opening] = (i + 1, found)
+        if found is None and opening in _DOUBLE_QUOTES:
+            raise ParseError(f"a quote opened at character {i + 1} is never closed")
+        return found
 
 
 @dataclass
@@ -125,8 +167,12 @@ class Args:
 
 def _unquote(text: str) -> str:
     """A reason typed entirely inside one pair of quotes loses the quotes."""
-    if len(text) >= 2 and text[0] in _QUOTES and text[-1] == _QUOTES[text[0]]:
-        inner = text[1:-1]
-        if _QUOTES[text[0]] not in inner:
-            return inner
+    if not text or text[0] not in _QUOTES:
+        return text
+    try:
+        tokens = tokenize(text)
+    except ParseError:
+        return text
+    if len(tokens) == 1 and text[-1] in _QUOTES[text[0]] and tokens[0].value == text[1:-1]:
+        return tokens[0].value
     return text

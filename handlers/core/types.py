@@ -6,6 +6,7 @@ carries platform markup, so whatever a user typed shows as typed everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -131,6 +132,15 @@ class Card:
     tone: Tone = "info"
     # a PNG a platform that shows images may attach (e.g. a stats chart)
     image_png: bytes | None = field(default=None, repr=False)
+    # the name the picture is drawn again by (`stats`), for a platform that shows pictures
+    # by address; the edge that hands out the address sets `image_url`
+    chart: str | None = None
+    image_url: str | None = None
+
+    def picture_stem(self) -> str:
+        """A file name for the picture, without its extension: the title's letters and
+        digits, lower case (`s3-desk-in-figures`)."""
+        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "picture"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -1,20 +1,24 @@
 """Erasing one person's contact data, and the retention purge of closed cases.
 
-The owning rows are cleared or pseudonymised first (an application's contact, an expert's
-or a person's name and email); then every other mention is scrubbed (`handlers.privacy.scrub`).
-The audit log keeps its rows with person ids only: who did what stays provable, not who
-the applicant was. A person is identified by email: a namesake with another email is kept.
+The person is found with every name and address they ever had (`handlers.privacy.history`:
+the current rows and the audit trail). The owning rows are cleared or pseudonymised first
+(an application's contact, an expert's or a person's name and email); then every other
+mention of any of those names and addresses is scrubbed (`handlers.privacy.scrub`), and the
+search text of every case loses them. The audit log keeps its rows with person ids only:
+who did what stays provable, not who the applicant was.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
+from handlers.privacy.history import earlier_contacts, find_subject
 from handlers.privacy.scrub import scrub_everywhere, scrub_linked
 from storage.models import Application, Assignment, AuditEntry, Expert, Person, ProcessedEvent
 from storage.text import fold
@@ -24,8 +28,8 @@ PURGE_BATCH = 1_000
 PURGE_LIMIT = 2_000
 
 
-def clean_search_text(search_text: str, needles: set[str]) -> str:
-    """The folded search text without the folded name and email."""
+def clean_search_text(search_text: str, needles: Iterable[str]) -> str:
+    """The folded search text without the folded names and emails."""
     padded = f" {search_text} "
     for needle in sorted({fold(n) for n in needles if n}, key=len, reverse=True):
         if needle:
@@ -33,11 +37,29 @@ def clean_search_text(search_text: str, needles: set[str]) -> str:
     return " ".join(padded.split())
 
 
+def _clean_search_texts(session: Session, needles: set[str]) -> int:
+    """Every case's search text without the needles (a need may name someone else's
+    contact); how many changed."""
+    folded = {fold(n) for n in needles} - {""}
+    if not folded:
+        return 0
+    changed = 0
+    for app in session.scalars(select(Application).where(
+            or_(*(Application.search_text.contains(f) for f in folded)))):
+        cleaned = clean_search_text(app.search_text, folded)
+        if cleaned != app.search_text:
+            app.search_text = cleaned
+            changed += 1
+    return changed
+
+
 def _clear_contacts(session: Session, apps: list[Application], now: datetime) -> set[str]:
-    """Remove the contact from each application (and its assignment); returns what was removed."""
+    """Remove the contact from each application (and its assignment), with every earlier
+    contact its audit rows name; returns what was removed."""
     removed: set[str] = set()
+    earlier = earlier_contacts(session, apps)
     for app in apps:
-        mine = {v for v in (app.contact_name, app.contact_email) if v}
+        mine = {v for v in (app.contact_name, app.contact_email) if v} | earlier[app.id].values
         removed |= mine
         app.search_text = clean_search_text(app.search_text or "", mine)
         app.contact_name = None
@@ -52,25 +74,19 @@ def _clear_contacts(session: Session, apps: list[Application], now: datetime) ->
 
 
 def erase_person(session: Session, email: str, now: datetime) -> Counter[str]:
-    """Erase everything that names the person with this email; returns counts of what changed."""
-    address = email.strip().lower()
+    """Erase everything that names the person with this email, under any name or address
+    they had; returns counts of what changed."""
+    subject = find_subject(session, email)
     counts: Counter[str] = Counter()
-    apps = list(session.scalars(
-        select(Application).where(func.lower(Application.contact_email) == address)))
-    needles = _clear_contacts(session, apps, now) | {address}
+    apps = list(subject.applications.values())
+    needles = _clear_contacts(session, apps, now) | subject.values
     counts["applications"] = len(apps)
-    experts = list(session.scalars(select(Expert).where(func.lower(Expert.email) == address)))
-    person_ids = {e.person_id for e in experts if e.person_id is not None}
-    for expert in experts:
-        needles.add(expert.name)
+    for expert in subject.experts.values():
         expert.name = f"Erased expert {expert.id}"
         expert.email = None
         expert.status = "paused"  # no contact left: never proposed again
-    counts["experts"] = len(experts)
-    people = list(session.scalars(select(Person).where(
-        or_(func.lower(Person.email) == address, Person.id.in_(person_ids)))))
-    for person in people:
-        needles |= {person.name} | ({person.email} if person.email else set())
+    counts["experts"] = len(subject.experts)
+    for person in subject.people.values():
         for identity in person.identities:
             if identity.display_name:
                 needles.add(identity.display_name)
@@ -81,7 +97,9 @@ def erase_person(session: Session, email: str, now: datetime) -> Counter[str]:
                 identity.platform_user_id = f"erased-{person.id}"
         person.name = f"Erased person {person.id}"
         person.email = None
-    counts["people"] = len(people)
+    counts["people"] = len(subject.people)
+    # folded first: the scrub would leave `[erased]` where a search word was
+    counts["scrubbed:applications"] += _clean_search_texts(session, needles)
     _add_scrubbed(counts, scrub_everywhere(session, needles, now))
     return counts
 

@@ -1,15 +1,21 @@
-"""Everything S3 Desk holds about one person, as JSON (a subject access request)."""
+"""Everything S3 Desk holds about one person, as JSON (a subject access request).
+
+The person is found as the erasure finds them (`handlers.privacy.history`): under every
+name and address they had. Their cases come with the letters written to them, the notes
+and the audit rows about those cases.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from handlers.experts.fields import snapshot
-from storage.models import Application, AuditEntry, Cutoff, Expert, Note, Person, Score
+from handlers.privacy.history import find_subject
+from storage.models import ApplicantNotification, Application, AuditEntry, Note, Score
 
 LIST_LIMIT = 100
 # Past this the audit entries lose their before/after to keep the reply readable.
@@ -21,25 +27,22 @@ def _iso(value: Any) -> Any:
 
 
 def export_person(session: Session, email: str) -> dict[str, Any]:
-    address = email.strip().lower()
-    apps = session.execute(
-        select(Application, Cutoff.date).join(Cutoff, Cutoff.id == Application.cutoff_id)
-        .where(func.lower(Application.contact_email) == address)
-        .order_by(Application.ref).limit(LIST_LIMIT)).all()
-    experts = list(session.scalars(
-        select(Expert).where(func.lower(Expert.email) == address).limit(LIST_LIMIT)))
-    linked = {e.person_id for e in experts if e.person_id is not None}
-    people = list(session.scalars(select(Person).where(
-        or_(func.lower(Person.email) == address, Person.id.in_(linked))).order_by(Person.id)))
+    subject = find_subject(session, email)
+    apps = sorted(subject.applications.values(), key=lambda a: a.ref)[:LIST_LIMIT]
+    experts = sorted(subject.experts.values(), key=lambda e: e.id)[:LIST_LIMIT]
+    people = sorted(subject.people.values(), key=lambda p: p.id)
     person_ids = [p.id for p in people]
     data: dict[str, Any] = {
-        "subject": address,
+        "subject": email.strip().lower(),
+        "known_as": {"names": sorted(subject.names), "addresses": sorted(subject.addresses)},
         "applications": [{
             "ref": a.ref, "region_code": a.region_code, "country_code": a.country_code,
             "applicant_organisation": a.applicant_organisation, "contact_name": a.contact_name,
             "contact_email": a.contact_email, "topic": a.topic, "challenges": a.challenges,
-            "needs": a.needs, "status": a.status, "cutoff": _iso(cutoff),
-            "submitted_at": _iso(a.submitted_at)} for a, cutoff in apps],
+            "needs": a.needs, "status": a.status, "cutoff": _iso(a.cutoff.date),
+            "submitted_at": _iso(a.submitted_at)} for a in apps],
+        "letters": _letters(session, apps),
+        "notes": _case_notes(session, apps),
         "experts": [{"id": e.id, **snapshot(e), "created_at": _iso(e.created_at)}
                     for e in experts],
         "people": [{
@@ -50,7 +53,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
                            for i in p.identities]} for p in people],
         "notes_written": _notes(session, person_ids),
         "scores_given": _scores(session, person_ids),
-        "audit": _audit(session, person_ids, [e.id for e in experts]),
+        "audit": _audit(session, person_ids, [e.id for e in experts], apps),
     }
     if len(json.dumps(data, ensure_ascii=False)) > MAX_JSON_CHARS:
         for row in data["audit"]:
@@ -58,6 +61,23 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             row.pop("after", None)
         data["audit_note"] = "before/after left out for size; ask for a full export file"
     return data
+
+
+def _letters(session: Session, apps: list[Application]) -> list[dict[str, Any]]:
+    refs = {a.id: a.ref for a in apps}
+    rows = session.scalars(select(ApplicantNotification).where(
+        ApplicantNotification.application_id.in_(refs)).order_by(ApplicantNotification.id))
+    return [{"ref": refs[n.application_id], "outcome": n.outcome, "subject": n.subject,
+             "body": n.body, "drafted_at": _iso(n.drafted_at), "sent_at": _iso(n.sent_at),
+             "sent_how": n.sent_how} for n in rows]
+
+
+def _case_notes(session: Session, apps: list[Application]) -> list[dict[str, Any]]:
+    refs = {a.id: a.ref for a in apps}
+    rows = session.execute(
+        select(Note.application_id, Note.text, Note.created_at)
+        .where(Note.application_id.in_(refs)).order_by(Note.id.desc()).limit(LIST_LIMIT))
+    return [{"ref": refs[i], "text": t, "created_at": _iso(at)} for i, t, at in rows]
 
 
 def _notes(session: Session, person_ids: list[int]) -> list[dict[str, Any]]:
@@ -77,7 +97,10 @@ def _scores(session: Session, person_ids: list[int]) -> list[dict[str, Any]]:
             for r, v, c, at in rows]
 
 
-def _audit(session: Session, person_ids: list[int], expert_ids: list[int]) -> list[dict[str, Any]]:
+def _audit(session: Session, person_ids: list[int], expert_ids: list[int],
+           apps: list[Application]) -> list[dict[str, Any]]:
+    """Rows the person wrote, and rows about them: their person and expert records, their
+    cases and what hangs off a case (`TA-2026-0007:kickoff`)."""
     about: list[ColumnElement[bool]] = [AuditEntry.actor_id.in_(person_ids)]
     if person_ids:
         about.append(and_(AuditEntry.entity.in_(("person", "people", "identity", "role")),
@@ -85,9 +108,13 @@ def _audit(session: Session, person_ids: list[int], expert_ids: list[int]) -> li
     if expert_ids:
         about.append(and_(AuditEntry.entity == "expert",
                           AuditEntry.entity_id.in_([str(i) for i in expert_ids])))
+    if apps:
+        about.append(AuditEntry.entity_id.in_([a.ref for a in apps]))
+        about.append(and_(AuditEntry.entity == "application",
+                          AuditEntry.entity_id.in_([str(a.id) for a in apps])))
+        about += [AuditEntry.entity_id.startswith(f"{a.ref}:", autoescape=True) for a in apps]
     rows = session.scalars(select(AuditEntry).where(or_(*about))
                            .order_by(AuditEntry.id.desc()).limit(LIST_LIMIT))
     return [{"at": _iso(r.at), "actor_id": r.actor_id, "entity": r.entity,
              "entity_id": r.entity_id, "action": r.action, "before": r.before,
              "after": r.after, "source": r.source} for r in rows]
-

@@ -74,6 +74,15 @@ def start_server(env: dict[str, str], log_path: Path) -> RunningServer:
     raise RuntimeError(f"s3desk serve did not answer in time:\n{server.log()[-3000:]}")
 
 
+def http_get(url: str) -> tuple[int, str, bytes]:
+    """Status, content type and body of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Content-Type", ""), err.read()
+
+
 def wait_until(condition, timeout: float = 20.0, every: float = 0.05):  # type: ignore[no-untyped-def]
     """Poll until `condition()` is truthy (outbox posts happen in the background)."""
     deadline = time.monotonic() + timeout

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from tests.fakes.background import BackgroundServer
 from tests.fakes.block_kit import block_problems, view_problems
+from tests.fakes.slack_files import FileUploads, Upload
 
 BOT_USER = "UBOT0S3"
 BOT_ID = "BBOT0S3"
@@ -42,13 +43,14 @@ class _Failure:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(FileUploads):
     calls: list[Call] = field(default_factory=list)
     # channel id -> messages in posting order
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # channels the bot is not in: posts there answer `not_in_channel`
     outside: set[str] = field(default_factory=set)
     users: dict[str, str] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -82,6 +84,7 @@ class FakeSlack:
             self.calls.clear()
             self.history.clear()
             self.outside.clear()
+            self.uploads.clear()
             self._failures.clear()
 
     def start(self) -> FakeSlack:
@@ -92,6 +95,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         return app
 

@@ -35,8 +35,9 @@ SCHEMA_URL = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/
 EVENT_SCOPES = {"message.channels": "channels:history", "message.groups": "groups:history",
                 "message.im": "im:history", "message.mpim": "mpim:history",
                 "app_mention": "app_mentions:read", "app_home_opened": None}
-# the Web API methods the code calls: chat.* need chat:write, conversations.open im:write
-CALL_SCOPES = {"chat:write", "im:write"}
+# the Web API methods the code calls: chat.* need chat:write, conversations.open im:write,
+# files.getUploadURLExternal and files.completeUploadExternal (pictures) files:write
+CALL_SCOPES = {"chat:write", "im:write", "files:write"}
 
 
 def manifest() -> dict[str, Any]:

@@ -167,6 +167,15 @@ def test_an_image_too_big_for_teams_is_left_out() -> None:
                for el in small["body"])
     big = render(REPRESENTATIVE[7])
     assert not any(el["type"] == "Image" for el in big["body"])
+    assert "S3DESK_PUBLIC_URL" in visible_text(as_activity(big))
+
+
+def test_a_picture_with_an_address_is_shown_by_address_whatever_its_size() -> None:
+    url = "https://desk.example.eu/charts/abc.def.png"
+    card = render(Card(title="Huge chart", image_png=b"\x89PNG\r\n\x1a\n" + b"0" * 40_000,
+                       chart="stats", image_url=url))
+    assert_valid(card)
+    assert [el["url"] for el in card["body"] if el["type"] == "Image"] == [url]
 
 
 # ---- any card the core can build -------------------------------------------------------

@@ -101,7 +101,10 @@ def test_export_holds_everything_about_the_person(chat: dict[str, Chat], maria: 
     assert person["roles"] == ["evaluator"]
     assert person["identities"][0]["user_id"] == "UMARIA"
     assert data["notes_written"][0]["text"].startswith("Phoned")
-    assert [a["action"] for a in data["audit"]] == ["score"]
+    # what she did, and what was done to her case (newest first)
+    assert [a["action"] for a in data["audit"]] == ["score", "create"]
+    assert [(x["ref"], x["body"]) for x in data["letters"]] == [(maria["refs"][1],
+                                                                 f"Dear {GREEK},")]
     assert chat["obs"](f"person export {EMAIL}").reply.tone == "error"
     assert chat["sec"]("person export not-an-email").reply.tone == "error"
 
