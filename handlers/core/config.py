@@ -32,3 +32,8 @@ class ProgrammeConfig:
     milestone_warning_days: int = 7
     # days of an expert's quarter an assignment takes unless the secretariat says otherwise
     assignment_days: int = 10
+    # applicants' letters go out by e-mail (an SMTP server is set up); otherwise they stay
+    # drafts the secretariat sends itself and records with `notified`
+    letters_by_email: bool = False
+    # the domain of the letters' Message-IDs: the sender address's
+    mail_domain: str = "s3desk.invalid"
