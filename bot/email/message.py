@@ -33,6 +33,7 @@ def build_message(envelope: Envelope, sender: str, now: datetime) -> EmailMessag
     message["Date"] = format_datetime(now)
     # the same on every attempt at this e-mail: a second copy is recognisable as the same
     message["Message-ID"] = envelope.message_id
-    message["Content-Language"] = envelope.language
     message.set_content(envelope.body)
+    # after the content: setting it clears every Content-* header
+    message["Content-Language"] = envelope.language
     return message

@@ -114,7 +114,7 @@ def test_the_intake_form_is_asked_field_by_field(desk: Desk, db: Database,
                "1",  # topic by number
                "green, 4",  # two challenges, by key and by number
                "Agency of the East",
-               "", "",  # contact name and email skipped
+               "", "", "",  # contact name, email and language skipped
                "9",  # not a choice: asked again
                "transition",
                "", ""]
@@ -143,10 +143,10 @@ def test_a_region_search_with_several_matches_lists_them(desk: Desk, db: Databas
 def test_form_errors_come_back_on_the_field(desk: Desk, db: Database,
                                             people: dict[str, int], now: datetime) -> None:
     # a submission date in the future is refused by the intake: the form is asked again
-    out = talk(desk, "sec", now, "new", "EL51", "edp", "", "Agency", "", "", "", "",
+    out = talk(desk, "sec", now, "new", "EL51", "edp", "", "Agency", "", "", "", "", "",
                "2099-01-01",
                # the form comes back filled in: Enter keeps each value, `-` empties the date
-               "", "", "", "", "", "", "", "", "-")
+               "", "", "", "", "", "", "", "", "", "-")
     assert "! a submission cannot be in the future" in out
     assert "Received on (optional) [2099-01-01]: -" in out
     assert "Registered TA-2026-0001" in out
