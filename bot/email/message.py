@@ -6,7 +6,8 @@ from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
 
 from handlers.letters.envelope import Envelope
 
@@ -25,8 +26,14 @@ def recipient(envelope: Envelope) -> Address:
     return address
 
 
+# Python folds a long subject before its first word, which some clients show as a leading
+# space: header lines up to the RFC 5322 limit keep a subject (at most 300) on one line.
+# 7bit: any server takes it (non-ASCII text is encoded), whatever extensions it offers.
+WIRE = SMTP.clone(max_line_length=998, cte_type="7bit")
+
+
 def build_message(envelope: Envelope, sender: str, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=WIRE)
     message["From"] = sender
     message["To"] = recipient(envelope)
     message["Subject"] = envelope.subject
@@ -37,3 +44,8 @@ def build_message(envelope: Envelope, sender: str, now: datetime) -> EmailMessag
     # after the content: setting it clears every Content-* header
     message["Content-Language"] = envelope.language
     return message
+
+
+def sender_address(sender: str) -> str:
+    """The bare address of `S3DESK_SMTP_FROM` (`Name <a@b.eu>` -> `a@b.eu`), for MAIL FROM."""
+    return parseaddr(sender)[1]

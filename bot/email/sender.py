@@ -20,7 +20,7 @@ import aiosmtplib
 
 from bot.config import Settings
 from bot.edge import Clock, system_clock
-from bot.email.message import Unaddressable, build_message
+from bot.email.message import Unaddressable, build_message, sender_address
 from bot.senders import Delivery, PermanentSendError, TransientSendError
 from handlers.letters.envelope import read_envelope
 from storage.letters import EMAIL_PLATFORM
@@ -68,8 +68,11 @@ class SmtpSender:
             raise PermanentSendError(str(exc)) from None
         config = self.config
         try:
+            # flattened here, not by aiosmtplib, so that our header policy holds
             await aiosmtplib.send(
-                message, hostname=config.host, port=config.port, use_tls=config.tls,
+                message.as_bytes(), sender=sender_address(config.sender),
+                recipients=[envelope.address], hostname=config.host, port=config.port,
+                use_tls=config.tls,
                 start_tls=False if config.tls else config.starttls, username=config.user,
                 password=config.password, timeout=config.timeout,
             )

@@ -7,6 +7,8 @@ again on the same port, to stand for a mail server that is down during a run.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import threading
 from collections import Counter
@@ -16,7 +18,11 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from bot.email.sender import SmtpConfig
+from bot.email.message import build_message, sender_address
+from bot.email.sender import SmtpConfig, SmtpSender
+from bot.senders import Delivery
+from handlers.letters.envelope import read_envelope
+from tests.fakes.platform import CRASH_EXIT_CODE
 
 SENDER = "S3 CoP Secretariat <secretariat@s3desk.example>"
 
@@ -93,3 +99,45 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.server._keep(envelope.original_content or envelope.content)
         return "250 2.0.0 OK: queued"
+
+
+class CrashingSmtpSender(SmtpSender):
+    """The real sender in a worker process that dies: `before_post` (before connecting),
+    `mid_send` (halfway through the message: the server never sees its end, so it keeps
+    nothing) or `after_post` (just after the server accepted the message)."""
+
+    def __init__(self, config: SmtpConfig, crash: str | None) -> None:
+        super().__init__(config)
+        self.crash = crash
+
+    async def post(self, delivery: Delivery) -> str:
+        if self.crash == "before_post":
+            os._exit(CRASH_EXIT_CODE)
+        if self.crash == "mid_send":
+            await self._die_halfway(delivery)
+        message_id = await super().post(delivery)
+        if self.crash == "after_post":
+            os._exit(CRASH_EXIT_CODE)
+        return message_id
+
+    async def _die_halfway(self, delivery: Delivery) -> None:
+        envelope = read_envelope(delivery.card)
+        content = build_message(envelope, self.config.sender, self.clock()).as_bytes()
+        reader, writer = await asyncio.open_connection(self.config.host, self.config.port)
+
+        async def reply() -> bytes:
+            while True:
+                line = await reader.readline()
+                if line[3:4] != b"-":
+                    return line
+
+        await reply()
+        mail_from = f"MAIL FROM:<{sender_address(self.config.sender)}>".encode()
+        for command in (b"EHLO worker", mail_from, f"RCPT TO:<{envelope.address}>".encode(),
+                        b"DATA"):
+            writer.write(command + b"\r\n")
+            await writer.drain()
+            await reply()
+        writer.write(content[: len(content) // 2])
+        await writer.drain()
+        os._exit(CRASH_EXIT_CODE)
