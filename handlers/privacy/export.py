@@ -9,7 +9,16 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from handlers.experts.fields import snapshot
-from storage.models import Application, AuditEntry, Cutoff, Expert, Note, Person, Score
+from storage.models import (
+    Application,
+    AuditEntry,
+    Cutoff,
+    Expert,
+    Letter,
+    Note,
+    Person,
+    Score,
+)
 
 LIST_LIMIT = 100
 # Past this the audit entries lose their before/after to keep the reply readable.
@@ -39,7 +48,8 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             "applicant_organisation": a.applicant_organisation, "contact_name": a.contact_name,
             "contact_email": a.contact_email, "topic": a.topic, "challenges": a.challenges,
             "needs": a.needs, "status": a.status, "cutoff": _iso(cutoff),
-            "submitted_at": _iso(a.submitted_at)} for a, cutoff in apps],
+            "language": a.language, "submitted_at": _iso(a.submitted_at)} for a, cutoff in apps],
+        "letters": _letters(session, [a.id for a, _ in apps]),
         "experts": [{"id": e.id, **snapshot(e), "created_at": _iso(e.created_at)}
                     for e in experts],
         "people": [{
@@ -58,6 +68,17 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             row.pop("after", None)
         data["audit_note"] = "before/after left out for size; ask for a full export file"
     return data
+
+
+def _letters(session: Session, app_ids: list[int]) -> list[dict[str, Any]]:
+    """The letters written to the person, with when each was e-mailed."""
+    rows = session.execute(
+        select(Application.ref, Letter).join(Letter, Letter.application_id == Application.id)
+        .where(Application.id.in_(app_ids)).order_by(Application.ref, Letter.id))
+    return [{"ref": ref, "kind": letter.kind, "outcome": letter.outcome,
+             "language": letter.language, "subject": letter.subject, "body": letter.body,
+             "message_id": letter.message_id, "sent_at": _iso(letter.sent_at)}
+            for ref, letter in rows]
 
 
 def _notes(session: Session, person_ids: list[int]) -> list[dict[str, Any]]:

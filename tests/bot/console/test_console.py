@@ -88,6 +88,15 @@ def test_notice_lines_name_where_they_go() -> None:
         "-> #evaluation: TA-2026-0001: 1 of 2 scored — Progress")
 
 
+def test_a_notice_with_line_breaks_shows_its_first_line_not_escapes() -> None:
+    notice = Notice(Audience("secretariat"),
+                    Card(title="Letter to send: TA-2026-0001 (approve)",
+                         text=("Dear Ana,\n\nThank you for the Expression of Interest.",)),
+                    key="k")
+    assert render_notice(notice, "secretariat") == (
+        "-> secretariat: Letter to send: TA-2026-0001 (approve) — Dear Ana,")
+
+
 # --- the REPL ----------------------------------------------------------------------------
 
 def test_commands_are_answered_until_quit(desk: Desk, people: dict[str, int],
