@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handlers.cases.intake_fields import FieldProblem, check_language
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.parse import Args
@@ -21,7 +22,7 @@ from handlers.decisions.letters import (
     sample_facts,
     source_for,
 )
-from storage.languages import DEFAULT_LANGUAGE, language_code, language_name
+from storage.languages import DEFAULT_LANGUAGE, language_name
 from storage.models import NotificationTemplate
 
 commands = Commands()
@@ -35,14 +36,10 @@ def _name(args: Args) -> str:
 
 
 def _language(args: Args) -> str:
-    given = args.options.get("language")
-    if given is None:
-        return DEFAULT_LANGUAGE
-    code = language_code(given)
-    if code is None:
-        raise CommandError(f"`{given}` is not a language; give an ISO 639-1 code such as "
-                           "en, fr, de or el")
-    return code
+    try:
+        return check_language(args.options.get("language"))
+    except FieldProblem as problem:
+        raise CommandError(f"language: {problem}") from None
 
 
 def _listing(ctx: Context) -> Outcome:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -15,10 +14,9 @@ from sqlalchemy import select
 
 from bot.email.sender import SmtpSender
 from bot.messenger import Messenger
-from handlers.core.config import ProgrammeConfig
 from storage.db import Database
 from storage.models import ApplicantNotification, Letter
-from tests.conftest import BRUSSELS, Chat
+from tests.conftest import Chat
 from tests.cutoff_walk_helpers import walk_to_announcement
 from tests.evaluation_helpers import audits
 from tests.fakes.platform import CRASH_EXIT_CODE, FrozenClock
@@ -31,19 +29,6 @@ ONE_REPLICA = ("SQLite runs a single replica (SKIP LOCKED does not exist there; 
 LANGUAGES = ("en", "fr", "de", "el")
 SUBJECT_STARTS = {"en": "Targeted Support: ", "fr": "Targeted Support : ",
                   "de": "Targeted Support: Ihre", "el": "Targeted Support: "}
-
-
-@pytest.fixture
-def config() -> ProgrammeConfig:
-    return ProgrammeConfig(timezone=BRUSSELS, letters_by_email=True,
-                           mail_domain="s3desk.example")
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def spawn(url: str, mail: MailServer, worker: str, *extra: str) -> subprocess.Popen[str]:

@@ -4,7 +4,6 @@ a 5xx refusal reported until the letter is sent again, and a server that is down
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from handlers.core.config import ProgrammeConfig
 from handlers.reminders.digest import digest_card
 from storage.db import Database
 from storage.models import Letter, OutboxMessage
-from tests.conftest import BRUSSELS, Chat
+from tests.conftest import Chat
 from tests.evaluation_helpers import audits
 from tests.fakes.platform import FrozenClock
 from tests.fakes.smtp import MailServer
@@ -24,19 +23,6 @@ from tests.fakes.smtp import MailServer
 ADDRESS = "maria@example.eu"
 NEW = ('new region:EL51 topic:edp org:"Agency of the East" contact:"Maria Papadopoulou" '
        f"email:{ADDRESS}")
-
-
-@pytest.fixture
-def config() -> ProgrammeConfig:
-    return ProgrammeConfig(timezone=BRUSSELS, letters_by_email=True,
-                           mail_domain="s3desk.example")
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
