@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.console.render import render_card
+from bot.slack.render import card_blocks
 from bot.teams.render import render as teams_render
 from handlers.cases.importing import ImportRejected, import_applications
 from handlers.core.config import ProgrammeConfig
@@ -104,6 +105,9 @@ def test_a_letter_is_shown_whole_before_and_after_the_announcement(
             if block["type"] == "RichTextBlock" for i in block["inlines"]]
     assert "With kind regards," in runs and "The S3 Community of Practice Secretariat" in runs
     assert not any("\n" in run for run in runs)
+    sections = [b["text"]["text"] for b in card_blocks(letter)
+                if b["type"] == "section" and "text" in b]
+    assert "With kind regards,\nThe S3 Community of Practice Secretariat" in sections
 
 
 def test_templates_per_language_with_english_where_there_is_none(
