@@ -147,7 +147,7 @@ class Plan:
         app_id = self.add(
             "applications", ref=ref, region_code=code, country_code=country,
             applicant_organisation=f"{kind} {code}", contact_name=f"Contact {ref}",
-            contact_email=f"{ref.lower()}@region.invalid", topic=rng.choice(TOPICS),
+            contact_email=f"{ref.lower()}@region.invalid", language="en", topic=rng.choice(TOPICS),
             challenges=rng.sample(CHALLENGES, rng.randint(0, 2)), needs=needs,
             submitted_at=submitted, cutoff_id=cutoff_id, status=status, status_reason=None,
             cohesion_declared="transition", cohesion_confirmed=None,

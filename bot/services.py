@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.edge import Clock, system_clock
+from bot.email.sender import SmtpConfig, SmtpSender
 from bot.messenger import Messenger
 from bot.scheduler import Scheduler
 from handlers.commands import load_registry
@@ -71,5 +72,7 @@ def build_services(settings: Settings, clock: Clock = system_clock,
     metrics = Metrics()
     desk = MeteredDesk(db, load_registry(), config, metrics)
     messenger = Messenger(db, clock=clock)
+    if settings.smtp_enabled:
+        messenger.register(SmtpSender(SmtpConfig.from_settings(settings), clock))
     scheduler = Scheduler(db, config, messenger, clock)
     return Services(settings, db, desk, messenger, scheduler, clock, metrics)

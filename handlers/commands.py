@@ -19,6 +19,7 @@ from handlers import (
     evaluation,
     experts,
     figures,
+    letters,
     people,
     places,
     privacy,
@@ -27,8 +28,8 @@ from handlers import (
 from handlers.core.registry import Registry
 
 PACKAGES: tuple[ModuleType, ...] = (
-    core, cases, cutoffs, evaluation, decisions, experts, delivery, reminders, places, people,
-    figures, privacy,
+    core, cases, cutoffs, evaluation, decisions, letters, experts, delivery, reminders, places,
+    people, figures, privacy,
 )
 
 

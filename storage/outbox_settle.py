@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from storage.db import Database
+from storage.letters import LETTER_KIND, record_letter_sent
 from storage.models import OutboxMessage
 from storage.thread_links import link_case_thread
 
@@ -40,7 +41,8 @@ def _held(row_id: int, worker_id: str) -> tuple[object, ...]:
 def mark_sent(
     db: Database, row_id: int, worker_id: str, message_id: str, now: datetime
 ) -> bool:
-    """Record the platform's message id; a sent case-thread root is linked to its case."""
+    """Record the platform's message id; a sent case-thread root is linked to its case, and
+    a delivered letter marks its applicant informed."""
     with db.transaction() as session:
         row = session.get(OutboxMessage, row_id, with_for_update=not db.is_sqlite)
         if row is None or row.status != "sending" or row.claimed_by != worker_id:
@@ -52,6 +54,8 @@ def mark_sent(
         row.error = None
         if row.starts_thread:
             link_case_thread(session, row.thread_key, row.platform, row.target, message_id)
+        if row.kind == LETTER_KIND:
+            record_letter_sent(session, row.dedupe_key, message_id, now)
         return True
 
 

@@ -169,6 +169,8 @@ def describe_input(field: FormInput) -> str:
 
 def render_notice(notice: Notice, whom: str) -> str:
     summary = clean(notice.card.title)
-    if notice.card.text:
-        summary += f" — {truncate(clean(notice.card.text[0]), 80)}"
+    # the first line only: a letter's line breaks would show as `\x0a`; `letter REF` shows it whole
+    first = next(iter(notice.card.text[0].strip().splitlines()), "") if notice.card.text else ""
+    if first:
+        summary += f" — {truncate(clean(first), 80)}"
     return f"-> {whom}: {summary}"

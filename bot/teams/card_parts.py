@@ -40,6 +40,13 @@ def plain_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "RichTextBlock", "inlines": [text_run(text, **style)]}
 
 
+def plain_lines(text: str, **style: Any) -> list[dict[str, Any]]:
+    """Plain text over several lines, a block a line: not every Teams client breaks a
+    TextRun at a newline, and a letter must keep its paragraphs."""
+    return [{**plain_block(line or " ", **style), **({"spacing": "None"} if i else {})}
+            for i, line in enumerate(text.split("\n"))]
+
+
 def submit(title: str, data: dict[str, Any], style: str = "default",
            **extra: Any) -> dict[str, Any]:
     action: dict[str, Any] = {"type": "Action.Submit", "title": clip(title, MAX_LABEL),

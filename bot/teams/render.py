@@ -18,6 +18,7 @@ from bot.teams.card_parts import (
     command_data,
     escape_markdown,
     plain_block,
+    plain_lines,
     submit,
 )
 from bot.teams.render_form import render_form
@@ -73,7 +74,8 @@ def _build(card: Card, row_limit: int, text_limit: int, image: bool) -> dict[str
     body: list[dict[str, Any]] = [
         plain_block(clip(card.title, MAX_TITLE), weight="Bolder", size="Medium", color=colour)
     ]
-    body += [plain_block(clip(line, text_limit)) for line in card.text if line]
+    body += [block for paragraph in card.text if paragraph
+             for block in plain_lines(clip(paragraph, text_limit))]
     if card.facts:
         body.append(_facts(card.facts, text_limit))
     if card.table is not None:

@@ -17,6 +17,7 @@ from handlers.cases.intake_fields import (
     check_challenges,
     check_contact_name,
     check_email,
+    check_language,
     check_needs,
     check_organisation,
     check_region,
@@ -56,10 +57,11 @@ EDITABLE: dict[str, Editable] = {
     "needs": Editable("needs", lambda s, v: check_needs(v), True),
     "region": Editable("region_code", lambda s, v: check_region(s, v).code),
     "category": Editable("cohesion_confirmed", lambda s, v: check_category(v)),
+    "language": Editable("language", lambda s, v: check_language(v)),
 }
 PERSONAL_FIELDS = frozenset(key for key, edit in EDITABLE.items() if edit.personal)
 ALIASES = {"organisation": "org", "contact_name": "contact", "contact_email": "email",
-           "cohesion": "category"}
+           "cohesion": "category", "lang": "language"}
 SET_USAGE = f"set REF FIELD VALUE (FIELD: {', '.join(EDITABLE)})"
 
 

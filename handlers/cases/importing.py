@@ -27,10 +27,13 @@ from storage.text import fold
 
 IMPORT_COLUMNS = ("region_code", "applicant_organisation", "contact_name", "contact_email",
                   "topic", "challenges", "needs", "submitted_at")
+# columns a file may add: `language` (ISO 639-1 code of the applicant's letters, default en)
+OPTIONAL_COLUMNS = ("language",)
 # the import file's column -> the intake field it fills
 FIELD_OF = {"region_code": "region", "applicant_organisation": "organisation",
             "contact_name": "contact_name", "contact_email": "contact_email", "topic": "topic",
-            "challenges": "challenges", "needs": "needs", "submitted_at": "submitted"}
+            "challenges": "challenges", "needs": "needs", "submitted_at": "submitted",
+            "language": "language"}
 MAX_ROWS = 10_000
 MAX_PROBLEMS_SHOWN = 200
 
@@ -84,12 +87,14 @@ def read_rows(text: str) -> Iterator[tuple[int, dict[str, str] | None]]:
 
 
 def _check_header(columns: list[str]) -> None:
-    problems = [f"line 1: unknown column `{c}`" for c in columns if c not in IMPORT_COLUMNS]
+    known = IMPORT_COLUMNS + OPTIONAL_COLUMNS
+    problems = [f"line 1: unknown column `{c}`" for c in columns if c not in known]
     problems += [f"line 1: missing column `{c}`" for c in IMPORT_COLUMNS if c not in columns]
     problems += [f"line 1: column `{c}` appears twice"
                  for c in sorted({c for c in columns if columns.count(c) > 1})]
     if problems:
-        problems.append("line 1: the columns are " + ",".join(IMPORT_COLUMNS))
+        problems.append("line 1: the columns are " + ",".join(IMPORT_COLUMNS)
+                        + " (and optionally " + ",".join(OPTIONAL_COLUMNS) + ")")
         raise ImportRejected(problems)
 
 

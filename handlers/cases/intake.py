@@ -27,6 +27,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from handlers.cutoffs.calendar import cutoff_for
+from handlers.letters.drafting import acknowledge
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
 from storage.text import fold
@@ -39,9 +40,11 @@ INLINE_KEYS = {
     "organisation": "organisation", "contact": "contact_name", "contact_name": "contact_name",
     "email": "contact_email", "contact_email": "contact_email", "challenges": "challenges",
     "category": "category", "cohesion": "category", "needs": "needs", "submitted": "submitted",
+    "language": "language", "lang": "language",
 }
 USAGE = ('new [region:EL51 topic:edp org:"..." contact:"..." email:a@b.eu '
-         'challenges:green,digital category:less_developed needs:"..." submitted:YYYY-MM-DD]')
+         'challenges:green,digital category:less_developed needs:"..." submitted:YYYY-MM-DD '
+         'language:en]')
 
 
 def search_text_for(organisation: str, region_name: str, needs: str, ref: str) -> str:
@@ -53,7 +56,7 @@ def snapshot(app: Application) -> dict[str, Any]:
     return {
         "region": app.region_code, "topic": app.topic,
         "organisation": app.applicant_organisation, "challenges": list(app.challenges),
-        "needs": app.needs[:300], "status": app.status,
+        "needs": app.needs[:300], "status": app.status, "language": app.language,
         "cohesion_declared": app.cohesion_declared,
         "submitted_at": app.submitted_at.isoformat(),
         "contact": "given" if app.contact_name or app.contact_email else None,
@@ -75,7 +78,7 @@ def create_application(
     app = Application(
         ref=ref, region_code=region.code, country_code=region.country_code,
         applicant_organisation=fields.organisation, contact_name=fields.contact_name,
-        contact_email=fields.contact_email, topic=fields.topic,
+        contact_email=fields.contact_email, language=fields.language, topic=fields.topic,
         challenges=list(fields.challenges), needs=fields.needs, submitted_at=submitted,
         cutoff_id=cutoff.id, status="received",
         # the region's last confirmed category stands in when the applicant declared none
@@ -121,10 +124,11 @@ def new(ctx: Context, args: Args) -> Outcome:
         raise CommandError("The application was not registered:\n" + "\n".join(lines))
     app = create_application(ctx.session, fields, ctx.now, ctx.config,
                              actor_id=ctx.actor.person_id, source=ctx.source)
-    return Outcome(_registered(app, ctx))
+    notice, said = acknowledge(ctx, app)
+    return Outcome(_registered(app, ctx, said), notices=(notice,) if notice else ())
 
 
-def _registered(app: Application, ctx: Context) -> Card:
+def _registered(app: Application, ctx: Context, acknowledgement: str) -> Card:
     cutoff = app.cutoff
     facts = [
         Fact("Organisation", app.applicant_organisation),
@@ -142,5 +146,6 @@ def _registered(app: Application, ctx: Context) -> Card:
                        "the applicant can be informed.")
     if cutoff.closes_at <= ctx.now:
         context.append("Its cut-off has already closed: the case joins it.")
+    context.append(acknowledgement)
     return Card(title=f"Registered {app.ref}", facts=tuple(facts), context=tuple(context),
                 buttons=(Button("Show", f"show {app.ref}"),), tone="success")

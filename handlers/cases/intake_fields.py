@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
+from storage.languages import DEFAULT_LANGUAGE, language_code
 from storage.models import CHALLENGES, COHESION_CATEGORIES, TOPICS, Region
 from storage.regions import search_regions
 from storage.text import fold
@@ -58,6 +59,8 @@ class IntakeFields:
     contact_email: str | None = None
     category_declared: str | None = None
     needs: str = ""
+    # ISO 639-1 code of the language the applicant is written to in
+    language: str = DEFAULT_LANGUAGE
     # None means "now"
     submitted_at: datetime | None = None
 
@@ -126,6 +129,18 @@ def check_email(value: Any) -> str | None:
     return text
 
 
+def check_language(value: Any) -> str:
+    """An ISO 639-1 code or a language's name; English when none is given."""
+    text = _text(value)
+    if not text:
+        return DEFAULT_LANGUAGE
+    code = language_code(text)
+    if code is None:
+        raise FieldProblem(f"`{text}` is not a language letters can be written in; give an "
+                           "ISO 639-1 code such as en, fr, de or el")
+    return code
+
+
 def check_organisation(value: Any) -> str:
     text = _text(value)
     if not text:
@@ -188,6 +203,7 @@ def check_intake(
     take("contact_email", lambda: check_email(values.get("contact_email")))
     take("category", lambda: check_category(values.get("category")))
     take("needs", lambda: check_needs(values.get("needs")))
+    take("language", lambda: check_language(values.get("language")))
     take("submitted", lambda: check_submitted(values.get("submitted"), now, config))
     if problems:
         return None, problems
@@ -195,5 +211,6 @@ def check_intake(
         region=checked["region"], topic=checked["topic"], organisation=checked["organisation"],
         challenges=checked["challenges"], contact_name=checked["contact_name"],
         contact_email=checked["contact_email"], category_declared=checked["category"],
-        needs=checked["needs"], submitted_at=checked["submitted"],
+        needs=checked["needs"], language=checked["language"],
+        submitted_at=checked["submitted"],
     ), {}

@@ -38,6 +38,8 @@ def intake_form(
         field("contact_name", "Contact name", required=False),
         field("contact_email", "Contact email", required=False,
               hint="Needed to inform the applicant of the decision"),
+        field("language", "Language of the letters", required=False,
+              hint="ISO 639-1 code or name (el, Greek); English when empty"),
         field("category", "Cohesion category (declared)", kind="choice", required=False,
               choices=tuple(CATEGORY_LABELS.items())),
         field("needs", "The region's need", kind="long_text", required=False),

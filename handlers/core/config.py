@@ -36,3 +36,8 @@ class ProgrammeConfig:
     public_url: str | None = None
     # the calendar feed's token when the operator sets one; kept out of every repr
     calendar_token: str | None = field(default=None, repr=False)
+    # applicants' letters go out by e-mail (an SMTP server is set up); otherwise they stay
+    # drafts the secretariat sends itself and records with `notified`
+    letters_by_email: bool = False
+    # the domain of the letters' Message-IDs: the sender address's
+    mail_domain: str = "s3desk.invalid"

@@ -17,12 +17,24 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
+from storage.letters import EMAIL_PLATFORM
 from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
 # reminders the scheduler computes reach console places too (a console shows them when open)
 SWEEP_PLACE_PLATFORMS = ("slack", "teams", "console")
+
+
+def applicant_target(ref: str) -> str:
+    """The outbox target of e-mail to a case's applicant: the case, never the address (the
+    address lives in the card, which erasure scrubs; targets are kept as keys)."""
+    return f"applicant:{ref}"
+
+
+def row_key(notice_key: str, platform: str, target: str) -> str:
+    """The dedupe key of the outbox row a notice gets for one target."""
+    return f"{notice_key}:{platform}:{target}"
 
 
 def targets(
@@ -55,6 +67,8 @@ class Targets:
         self._secretariat: list[int] | None = None
 
     def of(self, audience: Audience, due_at: datetime | None = None) -> list[tuple[str, str]]:
+        if audience.kind == "applicant":
+            return [(EMAIL_PLATFORM, applicant_target(audience.ref or ""))]
         if audience.kind == "places":
             places = self._places_for(audience.purpose or "")
             # a channel registered after a reminder fell due does not get it late
@@ -114,13 +128,13 @@ def schedule(
         card = notice.card.to_dict()
         for platform, target in resolver.of(notice.audience, notice.due_at):
             rows.append({
-                "dedupe_key": f"{notice.key}:{platform}:{target}",
+                "dedupe_key": row_key(notice.key, platform, target),
                 "kind": notice.kind,
                 "platform": platform,
                 "target": target,
                 "thread_key": notice.thread_key,
                 "starts_thread": notice.starts_thread,
-                "edit_of": f"{notice.edit_of}:{platform}:{target}" if notice.edit_of else None,
+                "edit_of": row_key(notice.edit_of, platform, target) if notice.edit_of else None,
                 "card": card,
                 "due_at": notice.due_at or now,
                 "useful_until": notice.useful_until,

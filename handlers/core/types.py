@@ -154,11 +154,13 @@ class Card:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a notice is for: the places registered for a purpose, or one person directly."""
+    """Who a notice is for: the places registered for a purpose, one person directly, or the
+    applicant of case `ref` (by e-mail, to the address the notice's card gives)."""
 
-    kind: Literal["places", "person", "secretariat"]
+    kind: Literal["places", "person", "secretariat", "applicant"]
     purpose: str | None = None  # reminders | evaluation | announcements, for kind=places
     person_id: int | None = None
+    ref: str | None = None  # for kind=applicant
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,14 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Outcome, Table
 from handlers.cutoffs.queries import applications_of, find_cutoff, long_date
-from handlers.decisions.letters import LetterError, render_letter
+from handlers.decisions.letters import LetterError, compose
 from handlers.evaluation.notices import decision_notices
+from handlers.letters.drafting import decision_letter_notice
+from handlers.letters.status import (
+    NO_EMAIL_NOTE,
+    decision_letter_states,
+    undelivered_acknowledgements,
+)
 from storage.models import ApplicantNotification, Application, Decision, Role
 
 commands = Commands()
@@ -65,7 +71,7 @@ def announce(ctx: Context, args: Args) -> Outcome:
     threads: list[Notice] = []
     for app, decision in rows:
         try:
-            subject, body = render_letter(ctx.session, app, decision)
+            composed = compose(ctx.session, app, decision)
         except LetterError as exc:
             raise CommandError(f"the {decision.outcome} letter template is broken ({exc}); "
                                f"fix it with `template set {decision.outcome} ...`",
@@ -73,7 +79,8 @@ def announce(ctx: Context, args: Args) -> Outcome:
         decision.announced_at = ctx.now
         ctx.audit("decision", app.ref, "announce", None,
                   {"outcome": decision.outcome, "revision": decision.revision})
-        drafts.append(_draft(ctx, app, decision, subject, body))
+        draft = _draft(ctx, app, decision, composed.subject, composed.body)
+        drafts.append(decision_letter_notice(ctx, app, decision, composed, draft))
         if decision.outcome != "ineligible":  # screened-out cases never had a case thread
             threads += decision_notices(ctx.session, app, ctx.config, decision, "announced")
     before = cutoff.announced_at.isoformat() if cutoff.announced_at else None
@@ -187,16 +194,24 @@ def pending(ctx: Context, args: Args) -> Outcome:
     args.expect(max_positional=0)
     waiting = waiting_applicants(ctx.session, ctx.now)
     limit = ctx.config.notify_within_days
-    rows = tuple((w.ref, w.organisation, w.outcome, f"{w.decided_at:%Y-%m-%d}", str(w.days),
-                  "letter drafted" if w.drafted else "to be announced")
-                 for w in waiting)
+    states = decision_letter_states(ctx.session, [w.ref for w in waiting if w.drafted],
+                                    ctx.config)
+    rows = [(w.ref, w.organisation, w.outcome, f"{w.decided_at:%Y-%m-%d}", str(w.days),
+             states.get(w.ref, "letter drafted") if w.drafted else "to be announced")
+            for w in waiting]
+    # an acknowledgement the mail server refused: the address is wrong, the decision will be too
+    rows += [(u.ref, u.organisation, "acknowledgement", "-", "-",
+              f"e-mail not delivered: {u.error or 'no reason given'}")
+             for u in undelivered_acknowledgements(ctx.session)]
     late = sum(1 for w in waiting if w.days > limit)
-    context = (f"{late} waiting more than {limit} days." if late else
-               f"Every applicant is told within {limit} days of the decision.",)
-    if not waiting:
+    context = [f"{late} waiting more than {limit} days." if late else
+               f"Every applicant is told within {limit} days of the decision."]
+    if not ctx.config.letters_by_email:
+        context.append(NO_EMAIL_NOTE)
+    if not rows:
         return Outcome(Card(title="Every applicant with a decision has been told",
                             tone="success"))
-    return Outcome(Card(title=f"{len(waiting)} applicant(s) not yet informed",
+    return Outcome(Card(title=f"{len(rows)} applicant(s) not yet informed",
                         table=Table(("case", "organisation", "outcome", "decided", "days",
-                                     "state"), rows),
-                        context=context, tone="warning" if late else "info"))
+                                     "state"), tuple(rows)),
+                        context=tuple(context), tone="warning" if late else "info"))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from handlers.experts.fields import snapshot
 from handlers.privacy.history import find_subject
-from storage.models import ApplicantNotification, Application, AuditEntry, Note, Score
+from storage.models import ApplicantNotification, Application, AuditEntry, Letter, Note, Score
 
 LIST_LIMIT = 100
 # Past this the audit entries lose their before/after to keep the reply readable.
@@ -40,7 +40,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             "applicant_organisation": a.applicant_organisation, "contact_name": a.contact_name,
             "contact_email": a.contact_email, "topic": a.topic, "challenges": a.challenges,
             "needs": a.needs, "status": a.status, "cutoff": _iso(a.cutoff.date),
-            "submitted_at": _iso(a.submitted_at)} for a in apps],
+            "language": a.language, "submitted_at": _iso(a.submitted_at)} for a in apps],
         "letters": _letters(session, apps),
         "notes": _case_notes(session, apps),
         "experts": [{"id": e.id, **snapshot(e), "created_at": _iso(e.created_at)}
@@ -64,12 +64,23 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
 
 
 def _letters(session: Session, apps: list[Application]) -> list[dict[str, Any]]:
+    """Every letter written to the person, each once: the letters kept per case (with their
+    Message-ID when e-mailed), then decision letters drafted for sending another way."""
     refs = {a.id: a.ref for a in apps}
-    rows = session.scalars(select(ApplicantNotification).where(
+    kept = session.scalars(select(Letter).where(Letter.application_id.in_(refs))
+                           .order_by(Letter.application_id, Letter.id))
+    rows = [{"ref": refs[k.application_id], "kind": k.kind, "outcome": k.outcome,
+             "language": k.language, "subject": k.subject, "body": k.body,
+             "drafted_at": _iso(k.drafted_at), "message_id": k.message_id,
+             "sent_at": _iso(k.sent_at)} for k in kept]
+    seen = {(row["ref"], row["body"]) for row in rows}
+    drafts = session.scalars(select(ApplicantNotification).where(
         ApplicantNotification.application_id.in_(refs)).order_by(ApplicantNotification.id))
-    return [{"ref": refs[n.application_id], "outcome": n.outcome, "subject": n.subject,
-             "body": n.body, "drafted_at": _iso(n.drafted_at), "sent_at": _iso(n.sent_at),
-             "sent_how": n.sent_how} for n in rows]
+    rows += [{"ref": refs[n.application_id], "kind": "decision", "outcome": n.outcome,
+              "subject": n.subject, "body": n.body, "drafted_at": _iso(n.drafted_at),
+              "sent_at": _iso(n.sent_at), "sent_how": n.sent_how}
+             for n in drafts if (refs[n.application_id], n.body) not in seen]
+    return rows
 
 
 def _case_notes(session: Session, apps: list[Application]) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 It counts the open cases (index ranges per status, never the whole history), and only one
 replica computes it: the sweep takes a PostgreSQL advisory lock first. It also lists the
-reminders that were missed during the week, so no reminder is ever dropped in silence.
+reminders that were missed during the week, so no reminder is ever dropped in silence, and
+the letters the mail server refused, so no applicant is forgotten.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Table
+from handlers.letters.status import undelivered_summary
 from handlers.reminders.plan import Planned, notice
 from handlers.reminders.times import days_at_hour_in, iso_week, local_at, long_day, short_when
 from storage.models import ApplicantNotification, Application, Cutoff, Decision, Place
@@ -87,6 +89,12 @@ def digest_card(session: Session, config: ProgrammeConfig, week: str, due: datet
     )
     problems = count_problems(session)
     context = [f"{problems} failed or missed message{'s' * (problems != 1)} in the outbox."]
+    undelivered, letters = undelivered_summary(session, _MISSED_LISTED)
+    facts.append(Fact("letters not delivered by e-mail", str(undelivered)))
+    if letters:
+        # a refused address leaves an applicant uninformed: name each case until it is sent
+        text.append("Letters the mail server refused (`letter REF` to check, `set REF email "
+                    "ADDRESS` then `letter REF send`): " + "; ".join(letters))
     if missed:
         text.append(f"Missed last week ({len(missed)}"
                     f"{'+' if len(missed) == _MISSED_LISTED else ''}): sent too late to be "

@@ -24,6 +24,7 @@ from storage.models.evaluation import (
     RubricCriterion,
     Score,
 )
+from storage.models.letters import LETTER_KINDS, Letter
 from storage.models.messaging import (
     OUTBOX_STATUSES,
     PLACE_PURPOSES,
@@ -46,6 +47,7 @@ from storage.models.people import (
 __all__ = [
     "CHALLENGES",
     "COHESION_CATEGORIES",
+    "LETTER_KINDS",
     "MILESTONES",
     "OUTBOX_STATUSES",
     "OUTCOMES",
@@ -65,6 +67,7 @@ __all__ = [
     "EvaluatorAssignment",
     "Expert",
     "Identity",
+    "Letter",
     "LinkCode",
     "Milestone",
     "Note",

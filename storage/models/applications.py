@@ -73,6 +73,8 @@ class Application(Base):
     applicant_organisation: Mapped[str] = mapped_column(String(300))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # ISO 639-1 code of the language the applicant is written to in
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     topic: Mapped[str] = mapped_column(String(40), index=True)
     challenges: Mapped[list[Any]] = mapped_column(default=list)
     needs: Mapped[str] = mapped_column(Text, default="")

@@ -125,11 +125,14 @@ class ApplicantNotification(Base):
 
 
 class NotificationTemplate(Base):
-    """A secretariat override of a built-in Jinja2 notification template."""
+    """A secretariat override of a built-in Jinja2 letter template, for one language."""
 
     __tablename__ = "notification_templates"
 
     outcome: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # ISO 639-1 code of the letters this template writes
+    language: Mapped[str] = mapped_column(String(8), primary_key=True, default="en",
+                                          server_default="en")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

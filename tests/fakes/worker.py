@@ -1,8 +1,11 @@
 """A delivery worker process, as `s3desk serve` runs one, posting to the fake platform.
 
-    python -m tests.fakes.worker --db URL --platform URL --worker-id W
-        [--crash before_post|after_post] [--clock-offset SECONDS] [--lease SECONDS]
-        [--wait-for-go]
+    python -m tests.fakes.worker --db URL (--platform URL | --smtp PORT) --worker-id W
+        [--crash before_post|mid_send|after_post] [--clock-offset SECONDS]
+        [--lease SECONDS] [--wait-for-go]
+
+With `--smtp` it delivers applicants' letters to a local SMTP server with the real sender
+(`mid_send`: it dies halfway through a message).
 
 It prints `ready`, optionally waits for a line on stdin (so several workers start their
 claims together), then delivers until a pass finds nothing due, and prints `done N`.
@@ -18,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from bot.messenger import Messenger
 from storage.db import Database
 from tests.fakes.platform import HttpSender
+from tests.fakes.smtp import CrashingSmtpSender, MailServer
 
 
 async def deliver(args: argparse.Namespace) -> int:
@@ -29,7 +33,11 @@ async def deliver(args: argparse.Namespace) -> int:
 
     messenger = Messenger(db, clock=clock, worker_id=args.worker_id,
                           lease=timedelta(seconds=args.lease), pace_seconds=0, batch=10)
-    sender = HttpSender(args.platform, args.worker_id, crash=args.crash)
+    sender: HttpSender | CrashingSmtpSender
+    if args.smtp:
+        sender = CrashingSmtpSender(MailServer(args.smtp).config(), args.crash)
+    else:
+        sender = HttpSender(args.platform, args.worker_id, crash=args.crash)
     messenger.register(sender)
     handled = 0
     try:
@@ -39,7 +47,8 @@ async def deliver(args: argparse.Namespace) -> int:
             if count == 0:
                 break
     finally:
-        await sender.close()
+        if isinstance(sender, HttpSender):
+            await sender.close()
         db.dispose()
     return handled
 
@@ -47,9 +56,10 @@ async def deliver(args: argparse.Namespace) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--platform", required=True)
+    parser.add_argument("--platform")
+    parser.add_argument("--smtp", type=int)
     parser.add_argument("--worker-id", required=True)
-    parser.add_argument("--crash", choices=("before_post", "after_post"))
+    parser.add_argument("--crash", choices=("before_post", "mid_send", "after_post"))
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
     parser.add_argument("--wait-for-go", action="store_true")

@@ -88,6 +88,15 @@ def test_notice_lines_name_where_they_go() -> None:
         "-> #evaluation: TA-2026-0001: 1 of 2 scored — Progress")
 
 
+def test_a_notice_with_line_breaks_shows_its_first_line_not_escapes() -> None:
+    notice = Notice(Audience("secretariat"),
+                    Card(title="Letter to send: TA-2026-0001 (approve)",
+                         text=("Dear Ana,\n\nThank you for the Expression of Interest.",)),
+                    key="k")
+    assert render_notice(notice, "secretariat") == (
+        "-> secretariat: Letter to send: TA-2026-0001 (approve) — Dear Ana,")
+
+
 # --- the REPL ----------------------------------------------------------------------------
 
 def test_commands_are_answered_until_quit(desk: Desk, people: dict[str, int],
@@ -114,7 +123,7 @@ def test_the_intake_form_is_asked_field_by_field(desk: Desk, db: Database,
                "1",  # topic by number
                "green, 4",  # two challenges, by key and by number
                "Agency of the East",
-               "", "",  # contact name and email skipped
+               "", "", "",  # contact name, email and language skipped
                "9",  # not a choice: asked again
                "transition",
                "", ""]
@@ -143,10 +152,10 @@ def test_a_region_search_with_several_matches_lists_them(desk: Desk, db: Databas
 def test_form_errors_come_back_on_the_field(desk: Desk, db: Database,
                                             people: dict[str, int], now: datetime) -> None:
     # a submission date in the future is refused by the intake: the form is asked again
-    out = talk(desk, "sec", now, "new", "EL51", "edp", "", "Agency", "", "", "", "",
+    out = talk(desk, "sec", now, "new", "EL51", "edp", "", "Agency", "", "", "", "", "",
                "2099-01-01",
                # the form comes back filled in: Enter keeps each value, `-` empties the date
-               "", "", "", "", "", "", "", "", "-")
+               "", "", "", "", "", "", "", "", "", "-")
     assert "! a submission cannot be in the future" in out
     assert "Received on (optional) [2099-01-01]: -" in out
     assert "Registered TA-2026-0001" in out

@@ -82,7 +82,11 @@ def test_announce_posts_outcomes_without_scores_and_drafts_letters(
 def test_templates_can_be_overridden_and_are_checked(chat: dict[str, Chat],
                                                      db: Database) -> None:
     listed = chat["sec"]("template").reply
-    assert listed.table is not None and len(listed.table.rows) == 4
+    assert listed.table is not None
+    # five letters (four outcomes and the acknowledgement), built in for en, de and fr
+    assert {(r[0], r[1]) for r in listed.table.rows} == {
+        (name, lang) for name in ("approve", "reject", "reserve", "ineligible", "acknowledgement")
+        for lang in ("en", "de", "fr")}
     shown = chat["sec"]("template approve").reply
     assert "built in" in shown.title and "{{ ref }}" in shown.facts[0].value
     broken = chat["sec"]('template set approve body:"Dear {{ contact }},"').reply
@@ -95,7 +99,7 @@ def test_templates_can_be_overridden_and_are_checked(chat: dict[str, Chat],
                        'body:"Dear {{ contact_name }},\\nYes for {{ organisation }}."').reply
     assert done.tone == "success"
     with db.read() as session:
-        row = session.get(NotificationTemplate, "approve")
+        row = session.get(NotificationTemplate, ("approve", "en"))
         assert row is not None and row.body == "Dear {{ contact_name }},\nYes for " \
             "{{ organisation }}."
     add_cutoff(db)

@@ -129,7 +129,9 @@ def test_export_holds_the_audit_rows_and_letters_about_the_person(
     renamed = next(row for row in data["audit"] if row["action"] == "set")
     assert (renamed["before"], renamed["after"]) == ({"contact": OLD_NAME},
                                                      {"contact": NEW_NAME})
-    [letter] = data["letters"]
+    kinds = sorted(letter["kind"] for letter in data["letters"])
+    assert kinds == ["acknowledgement", "decision"], kinds
+    [letter] = [x for x in data["letters"] if x["kind"] == "decision"]
     assert letter["ref"] == ref and letter["body"].startswith(f"Dear {OLD_NAME},")
     assert data["notes"][0]["text"] == f"Spoke to {OLD_NAME}"
     assert set(data["known_as"]["names"]) == {OLD_NAME, NEW_NAME}
