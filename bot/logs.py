@@ -18,7 +18,7 @@ import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -35,6 +35,7 @@ FORMATS = ("text", "json")
 
 log = logging.getLogger("s3desk.command")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 def new_request_id() -> str:
@@ -80,7 +81,7 @@ class ReadableFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or current_request_id()
         return f"{line} [request {request_id}]" if request_id else line
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+    def formatException(self, ei: Any) -> str:
         # the frames, and the exception's type without its message (see the module's note)
         kind, _, tb = ei
         return "Traceback (most recent call last):\n" + "".join(
@@ -129,7 +130,7 @@ async def request_ids(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-def in_request_context(function: Callable[..., Any]) -> Callable[..., Any]:
+def in_request_context(function: Callable[..., T]) -> Callable[..., T]:
     """`function` bound to a copy of the caller's context (request id included), for a
     thread pool: `run_in_executor` does not carry context variables the way tasks do."""
     context = contextvars.copy_context()

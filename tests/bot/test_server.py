@@ -28,7 +28,7 @@ from bot.web import _platform_installers, build_web_app
 from storage.db import Database
 from tests.fakes.platform import FrozenClock
 from tests.paths import ROOT
-from tests.reminder_helpers import add_row, at
+from tests.reminder_helpers import at
 
 NOW = at(2026, 11, 26, 10)
 
