@@ -28,8 +28,7 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # a proxy's id (nginx `$request_id`, a load balancer's trace id) is kept when it looks like one
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # the only fields of a record's `extra` that reach a JSON line
-FIELDS = ("request_id", "platform", "verb", "latency_ms", "outcome", "worker", "released",
-          "finished")
+FIELDS = ("request_id", "platform", "verb", "latency_ms", "outcome")
 READABLE = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FORMATS = ("text", "json")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ import pytest
 from bot.logs import JsonFormatter, ReadableFormatter
 from storage.db import Database
 from tests.conftest import make_person
-from tests.fakes.s3desk_server import RunningServer, start_server, wait_until
+from tests.fakes.s3desk_server import S3DESK, RunningServer, start_server, wait_until
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_caller import FORM, SlackCaller
 
@@ -132,3 +134,12 @@ def test_serve_writes_readable_lines_by_default(
     assert " INFO s3desk.command: slack list ok in " in line and " ms [request " in line
     assert not server.log().lstrip().startswith("{")
     assert PRIVATE not in server.log()
+
+
+def test_an_unknown_log_format_is_refused_plainly(database_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("S3DESK_", "SLACK_"))}
+    env.update(DATABASE_URL=database_url, S3DESK_LOG_FORMAT="xml")
+    done = subprocess.run([str(S3DESK), "serve", "--port", "9"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "S3DESK_LOG_FORMAT" in done.stderr and "Traceback" not in done.stderr
