@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///s3desk.db", alias="DATABASE_URL")
     env: Literal["development", "production"] = Field("development", alias="S3DESK_ENV")
     timezone: str = Field("Europe/Brussels", alias="S3DESK_TIMEZONE")
+    # `json`: one JSON object a line, for a log collector; `text`: readable lines
+    log_format: Literal["text", "json"] = Field("text", alias="S3DESK_LOG_FORMAT")
+    # on SIGTERM, how long requests and sends in progress may take to finish
+    stop_grace_seconds: float = Field(20.0, ge=0, alias="S3DESK_STOP_GRACE_SECONDS")
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")

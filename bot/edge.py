@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Protocol
 
+from bot.logs import in_request_context
 from handlers.core.desk import Desk, Inbound
 from handlers.core.types import Outcome
 
@@ -39,7 +40,8 @@ def command_pool() -> ThreadPoolExecutor:
 async def run_command(desk: Desk, inbound: Inbound, messenger: Wakeable | None = None) -> Outcome:
     """Handlers and storage are synchronous: run them in a command thread, never on the loop."""
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(command_pool(), desk.handle, inbound)
+    # the request id goes along into the thread, so the command's log line carries it
+    outcome = await loop.run_in_executor(command_pool(), in_request_context(desk.handle), inbound)
     if outcome.notices and messenger is not None:
         messenger.wake()
     return outcome

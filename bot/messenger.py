@@ -6,6 +6,10 @@ platform said ok. When a lease ran out (the worker died, or a send hung), the ne
 first asks the platform whether the earlier attempt landed (`find_posted`) and posts only
 if it did not. Posts to one channel are paced (about one a second); other channels do not
 wait for it.
+
+Stopping (SIGTERM) claims nothing more, lets the posts already at the platform finish, and
+hands every other claimed row straight back, due at once for another replica: only a post
+still unanswered when the grace period ends is left to its lease, since it may have landed.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from storage.outbox_settle import (
 log = logging.getLogger("s3desk.messenger")
 
 Sleep = Callable[[float], Awaitable[None]]
+# (platform, seconds from falling due to the platform's ok), for /metrics
+DeliveryObserver = Callable[[str, float], None]
 
 
 def default_worker_id() -> str:
@@ -60,6 +66,7 @@ class Messenger:
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        on_delivered: DeliveryObserver | None = None,
     ) -> None:
         self.db = db
         self.senders: dict[str, Sender] = dict(senders or {})
@@ -72,6 +79,7 @@ class Messenger:
         self.max_attempts = max_attempts
         self._sleep = sleep
         self._monotonic = monotonic
+        self._on_delivered = on_delivered
         # per (platform, target): the monotonic instant the next post may go out
         self._next_slot: dict[tuple[str, str], float] = {}
         self._wake = asyncio.Event()
@@ -80,6 +88,9 @@ class Messenger:
         self._task: asyncio.Task[None] | None = None
         self.results: dict[str, int] = defaultdict(int)
         self._results_lock = threading.Lock()
+        # rows claimed and not settled yet, and those of them whose send is at the platform
+        self._in_hand: set[int] = set()
+        self._at_platform: set[int] = set()
 
     def register(self, sender: Sender) -> None:
         """Deliver rows of `sender.platform` through it (one sender per platform)."""
@@ -90,7 +101,7 @@ class Messenger:
 
     async def deliver_due(self, limit: int | None = None) -> int:
         """Claim and deliver what is due now; returns the number of rows handled."""
-        if not self.senders:
+        if not self.senders or self._stopping:
             return 0
         claims = await asyncio.to_thread(
             claim_due, self.db, now=self.clock(), worker_id=self.worker_id, lease=self.lease,
@@ -99,6 +110,7 @@ class Messenger:
         by_channel: dict[tuple[str, str], list[Claim]] = defaultdict(list)
         for claim in claims:
             by_channel[(claim.platform, claim.target)].append(claim)
+            self._in_hand.add(claim.row_id)
         # each channel in its own task: pacing one channel never holds up another
         await asyncio.gather(*(self._deliver_channel(key, rows)
                                for key, rows in by_channel.items()))
@@ -110,6 +122,9 @@ class Messenger:
                 await self._deliver(channel, claim)
             except Exception:  # a broken row must not stop the rest of the channel
                 log.exception("delivering outbox row %s failed unexpectedly", claim.row_id)
+            finally:
+                self._in_hand.discard(claim.row_id)
+                self._at_platform.discard(claim.row_id)
 
     async def _deliver(self, channel: tuple[str, str], claim: Claim) -> None:
         sender = self.senders[claim.platform]
@@ -123,7 +138,7 @@ class Messenger:
         try:
             if claim.edit_message_id:
                 await self._paced(channel)
-                if not await self._lease_left(claim):
+                if not await self._may_send(claim):
                     return
                 await sender.update(delivery, claim.edit_message_id)
                 message_id = claim.edit_message_id
@@ -135,7 +150,7 @@ class Messenger:
                                            "no longer useful when it could be sent")
                         return
                     await self._paced(channel)
-                    if not await self._lease_left(claim):
+                    if not await self._may_send(claim):
                         return
                     message_id = await sender.post(delivery)
         except TransientSendError as exc:
@@ -152,8 +167,10 @@ class Messenger:
             if message_id is None:  # a sender broke the contract: nothing to record
                 await self._retry(claim, "the platform returned no message id", None)
                 return
-            await self._settle("sent", mark_sent, claim.row_id, self.worker_id, message_id,
-                               self.clock())
+            now = self.clock()
+            if await self._settle("sent", mark_sent, claim.row_id, self.worker_id, message_id,
+                                  now) and self._on_delivered is not None:
+                self._on_delivered(claim.platform, (now - claim.due_at).total_seconds())
 
     async def _retry(self, claim: Claim, error: str, retry_after: float | None) -> None:
         status = await asyncio.to_thread(
@@ -162,20 +179,26 @@ class Messenger:
         )
         self._count("failed" if status == "failed" else "retried")
 
-    async def _settle(self, result: str, settle: Callable[..., bool], *args: object) -> None:
+    async def _settle(self, result: str, settle: Callable[..., bool], *args: object) -> bool:
         if await asyncio.to_thread(settle, self.db, *args):
             self._count(result)
-        else:
-            # our lease ran out and another worker owns the row now
-            self._count("lost")
-
-    async def _lease_left(self, claim: Claim) -> bool:
-        """Post only while the lease holds; otherwise hand the row back for another pass."""
-        if self.clock() < claim.lease_until - timedelta(seconds=5):
             return True
-        await asyncio.to_thread(release, self.db, claim.row_id, self.worker_id)
-        self._count("released")
+        # our lease ran out and another worker owns the row now
+        self._count("lost")
         return False
+
+    async def _may_send(self, claim: Claim) -> bool:
+        """The last moment a row can go back untouched: send only while the lease holds and
+        the messenger is not stopping; otherwise hand the row back, due at once."""
+        if not self._stopping and self.clock() < claim.lease_until - timedelta(seconds=5):
+            self._at_platform.add(claim.row_id)
+            return True
+        await self._release(claim.row_id)
+        return False
+
+    async def _release(self, row_id: int) -> None:
+        if await asyncio.to_thread(release, self.db, row_id, self.worker_id):
+            self._count("released")
 
     async def _paced(self, channel: tuple[str, str]) -> None:
         if self.pace_seconds <= 0:
@@ -225,13 +248,30 @@ class Messenger:
         self._task = asyncio.get_running_loop().create_task(self.run(), name="messenger")
         return self._task
 
-    async def stop(self) -> None:
-        """Finish the rows in hand, then stop."""
+    def stop_claiming(self) -> None:
+        """Take no more rows; those in hand go on (see `stop`)."""
         self._stopping = True
         self.wake()
-        if self._task is not None:
-            await self._task
-            self._task = None
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Finish the sends at the platform and hand back the other rows in hand, within
+        `grace` seconds; a send still unanswered then is cut off and left to its lease."""
+        self.stop_claiming()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if done:
+            return
+        held, unanswered = set(self._in_hand), set(self._at_platform)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for row_id in sorted(held - unanswered):
+            await self._release(row_id)
+        if unanswered:
+            log.warning("stopped with %d sends unanswered; their rows wait for the lease",
+                        len(unanswered))
 
 
 def to_delivery(claim: Claim) -> Delivery:

@@ -2,8 +2,10 @@
 messenger and the scheduler tick.
 
 `serve` builds the services (`bot.services`), runs the migrations, starts everything, and on
-SIGTERM or SIGINT stops taking requests, stops the tick, lets the messenger finish the rows
-in hand, and closes the store.
+SIGTERM or SIGINT claims no more outbox rows, stops taking requests and lets those in
+progress finish, stops the tick, lets the sends at the platform finish and hands the other
+claimed rows back for another replica (all within S3DESK_STOP_GRACE_SECONDS), and closes the
+store's connection pool.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Annotated
 import typer
 from aiohttp import web
 
-from bot.config import Settings, load_settings
+from bot.cli.support import settings as load_settings
+from bot.config import Settings
+from bot.logs import configure_logging
 from bot.services import build_services
 from bot.web import build_web_app
 from storage.migrate import upgrade
@@ -33,7 +37,8 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
     if services.db.is_sqlite:
         log.info("SQLite store: run a single replica of `s3desk serve`")
     app = build_web_app(services)
-    runner = web.AppRunner(app)
+    grace = settings.stop_grace_seconds
+    runner = web.AppRunner(app, shutdown_timeout=grace)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -53,10 +58,14 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        # one grace period for all of it: sends go on while requests finish
+        deadline = loop.time() + grace
+        services.messenger.stop_claiming()
         await runner.cleanup()
         await services.scheduler.stop()
-        await services.messenger.stop()
+        await services.messenger.stop(max(0.0, deadline - loop.time()))
         services.db.dispose()
+        log.info("stopped: outbox rows %s", dict(services.messenger.results) or "none")
 
 
 def serve_command(
@@ -65,12 +74,8 @@ def serve_command(
 ) -> None:
     """Run the server: Slack, Teams, /healthz, /metrics, the messenger and the scheduler."""
     settings = load_settings()
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # a server says what it is doing (start, stop, refused requests) even when the CLI is quiet
-    ours = logging.getLogger("s3desk")
-    if ours.getEffectiveLevel() > logging.INFO:
-        ours.setLevel(logging.INFO)
+    configure_logging(settings.log_format,
+                      debug=logging.getLogger().getEffectiveLevel() <= logging.DEBUG)
     asyncio.run(serve(settings, host, port))
 
 

@@ -2,7 +2,7 @@
 
 /healthz answers 503 when the store does not answer or the scheduler has not ticked for
 three minutes, so an orchestrator restarts a replica whose reminders have stopped.
-/metrics speaks the Prometheus text format (written here; it is a handful of lines).
+/metrics speaks the Prometheus text format through prometheus_client (bot/metrics.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import calendar_feed, charts
+from bot.logs import request_ids
+from bot.metrics import OutboxState, live_families
 from bot.services import Services
-from storage.outbox_views import counts_by_status
+from storage.outbox_views import depth_and_oldest_due
 
 log = logging.getLogger("s3desk.web")
 
@@ -46,7 +48,7 @@ def _platform_installers(
 
 
 def build_web_app(services: Services, *, platforms: bool = True) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[request_ids])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -98,54 +100,21 @@ def _iso(value: datetime | None) -> str | None:
 
 async def metrics(request: web.Request) -> web.Response:
     services: Services = request.app[SERVICES]
-    lines: list[str] = []
-
-    def metric(name: str, kind: str, help_text: str,
-               samples: list[tuple[dict[str, str], float]]) -> None:
-        lines.append(f"# HELP {name} {help_text}")
-        lines.append(f"# TYPE {name} {kind}")
-        for labels, value in samples:
-            tags = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
-            lines.append(f"{name}{{{tags}}} {_number(value)}" if tags
-                         else f"{name} {_number(value)}")
-
+    now = services.clock()
     try:
-        with_db = await asyncio.wait_for(asyncio.to_thread(_outbox_counts, services),
-                                         DB_CHECK_SECONDS)
+        outbox = await asyncio.wait_for(asyncio.to_thread(_outbox_states, services, now),
+                                        DB_CHECK_SECONDS)
     except Exception:
-        with_db = None
-    metric("s3desk_up", "gauge", "1 when the store answered this scrape.",
-           [({}, 1.0 if with_db is not None else 0.0)])
-    if with_db is not None:
-        metric("s3desk_outbox_messages", "gauge", "Outbox rows by status.",
-               [({"status": s}, float(n)) for s, n in sorted(with_db.items())])
-    metric("s3desk_commands_handled_total", "counter", "Commands answered, by platform.",
-           [({"platform": p, "result": r}, float(n))
-            for (p, r), n in sorted(services.metrics.snapshot().items())])
-    sent = dict(services.messenger.results)
-    metric("s3desk_deliveries_total", "counter", "Outbox rows this worker settled, by result.",
-           [({"result": r}, float(n)) for r, n in sorted(sent.items())])
+        outbox = None
     scheduler = services.scheduler
-    age = scheduler.tick_age(services.clock())
-    metric("s3desk_scheduler_tick_age_seconds", "gauge", "Seconds since the last good tick.",
-           [({}, age if age is not None else float("nan"))])
-    metric("s3desk_scheduler_ticks_total", "counter", "Ticks run by this worker.",
-           [({"result": "ok"}, float(scheduler.ticks)),
-            ({"result": "failed"}, float(scheduler.failures))])
-    return web.Response(body=("\n".join(lines) + "\n").encode(),
+    live = live_families(
+        outbox=outbox, now=now, tick_age=scheduler.tick_age(now), ticks=scheduler.ticks,
+        tick_failures=scheduler.failures, deliveries=dict(services.messenger.results))
+    return web.Response(body=services.metrics.exposition(live),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 
 
-def _outbox_counts(services: Services) -> dict[str, int]:
+def _outbox_states(services: Services, now: datetime) -> dict[str, OutboxState]:
     with services.db.read() as session:
-        return counts_by_status(session)
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _number(value: float) -> str:
-    if value != value:  # NaN
-        return "NaN"
-    return str(int(value)) if float(value).is_integer() else repr(value)
+        return {status: OutboxState(rows, oldest)
+                for status, (rows, oldest) in depth_and_oldest_due(session, now).items()}

@@ -8,9 +8,13 @@ install() {
     if [ ! -x .venv/bin/python ]; then
         "$PY" -m venv .venv
     fi
-    if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-        .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e ".[dev]"
+    if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] \
+            || [ requirements-dev.lock -nt .venv/.installed ]; then
+        # exactly the pinned, hash-checked versions (scripts/lock.sh writes the lock), then
+        # the project itself with nothing more fetched
+        .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+        .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
+        .venv/bin/python -m pip check
         touch .venv/.installed
     fi
 }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.db import Database
 from storage.models import RubricCriterion
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# the PostgreSQL advisory lock key `upgrade` holds (any fixed number no other lock uses)
+MIGRATION_LOCK = 0x53334D49
 
 # The default rubric of DOMAIN.md: four criteria, each 0 to 5 with a threshold of 3.
 DEFAULT_RUBRIC = (
@@ -40,10 +44,23 @@ def upgrade(db: Database) -> None:
     from alembic import command
 
     cfg = alembic_config(db.url)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    seed_reference_data(db)
+    with _one_at_a_time(db):
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        seed_reference_data(db)
+
+
+@contextmanager
+def _one_at_a_time(db: Database) -> Iterator[None]:
+    """On PostgreSQL, replicas starting together migrate and seed one after the other: the
+    second waits here, then finds the schema at head and the reference data loaded."""
+    if not db.is_postgres:
+        yield
+        return
+    with db.engine.connect() as conn, conn.begin():
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        yield
 
 
 def seed_reference_data(db: Database) -> None:

@@ -39,6 +39,7 @@ class Claim:
     target: str
     card: dict[str, Any]
     attempts: int
+    due_at: datetime
     lease_until: datetime
     useful_until: datetime | None
     thread_key: str | None
@@ -147,6 +148,7 @@ def _claim(
                 target=item.target,
                 card=item.card,
                 attempts=item.attempts,
+                due_at=item.due_at,
                 lease_until=item.lease_until,
                 useful_until=item.useful_until,
                 thread_key=item.thread_key,

@@ -6,7 +6,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from storage.models import OUTBOX_STATUSES, OutboxMessage
@@ -14,13 +14,16 @@ from storage.models import OUTBOX_STATUSES, OutboxMessage
 PROBLEMS = ("failed", "missed")
 
 
-def counts_by_status(session: Session) -> dict[str, int]:
+def depth_and_oldest_due(session: Session, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+    """Rows per state, and per state the earliest `due_at` among rows already due."""
+    already_due = case((OutboxMessage.due_at <= now, OutboxMessage.due_at))
     rows = session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        select(OutboxMessage.status, func.count(), func.min(already_due))
+        .group_by(OutboxMessage.status)
     )
-    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-    counts.update({status: int(n) for status, n in rows})
-    return counts
+    found: dict[str, tuple[int, datetime | None]] = dict.fromkeys(OUTBOX_STATUSES, (0, None))
+    found.update({status: (int(n), oldest) for status, n, oldest in rows})
+    return found
 
 
 def problem_rows(session: Session, *, limit: int, offset: int = 0) -> list[OutboxMessage]:

@@ -26,7 +26,9 @@ log = logging.getLogger("s3desk.slack")
 def build_app(runtime: SlackRuntime, token: str, api_url: str) -> AsyncApp:
     """The app and its Web API client (`app.client`: our base URL, 429s waited out)."""
     app = AsyncApp(
-        name="s3desk",
+        # Bolt gives the logger of this name the level of `logger` below (unset): named
+        # "s3desk" it would reset our own loggers' level at the first Slack request
+        name="s3desk.slack.bolt",
         token=token,
         signing_secret="",
         process_before_response=True,

@@ -33,6 +33,32 @@ def platform() -> Iterator[PlatformServer]:
     server.stop()
 
 
+def seed_one_due_reminder(db: Database) -> str:
+    """A reminder channel and a cut-off whose 7-days-before reminder fell due at the last
+    09:00 in Brussels: the next sweep adds one row, due now. Returns its key."""
+    add_place(db, "C-REMINDERS")
+    config = ProgrammeConfig()
+    now = datetime.now(UTC)
+    local = now.astimezone(config.timezone)
+    last_nine = local.date() if local.hour >= config.reminder_hour else (
+        local.date() - timedelta(days=1))
+    day = last_nine + timedelta(days=7)
+    add_cutoff(db, day)
+    return f"cutoff:{day.isoformat()}:T-7:slack:C-REMINDERS"
+
+
+def seed_due_rows(db: Database, count: int, *, channels: int) -> None:
+    """`count` rows due now, spread over `channels` Slack channels."""
+    due = datetime.now(UTC) - timedelta(seconds=5)
+    with db.transaction() as session:
+        session.add_all(
+            OutboxMessage(dedupe_key=f"bulk:{n}:slack:C{n % channels}", kind="reminder.cutoff",
+                          platform="slack", target=f"C{n % channels}", card={"title": f"#{n}"},
+                          due_at=due, status="pending", attempts=0, created_at=due)
+            for n in range(count)
+        )
+
+
 def spawn(url: str, platform: PlatformServer, worker: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.worker", "--db", url, "--platform", platform.url,
@@ -68,24 +94,16 @@ def test_two_workers_and_one_due_reminder_make_one_post(
 ) -> None:
     if db.is_sqlite:
         pytest.skip(ONE_REPLICA)
-    add_place(db, "C-REMINDERS")
-    config = ProgrammeConfig()
-    now = datetime.now(UTC)
-    local = now.astimezone(config.timezone)
-    # a cut-off whose 7-days-before reminder fell due at the last 09:00 in Brussels
-    last_nine = local.date() if local.hour >= config.reminder_hour else (
-        local.date() - timedelta(days=1))
-    add_cutoff(db, last_nine + timedelta(days=7))
+    key = seed_one_due_reminder(db)
     with db.transaction() as session:
-        added = run_sweep(session, now, config)
+        added = run_sweep(session, datetime.now(UTC), ProgrammeConfig())
     rows = outbox(db)
-    assert added == 1 and rows[0].dedupe_key.startswith("cutoff:")
-    assert rows[0].due_at <= now
+    assert added == 1 and rows[0].dedupe_key == key
     results = run_together([spawn(database_url, platform, f"w{i}", "--wait-for-go")
                             for i in range(2)])
     assert all(code == 0 for code, _, _ in results), results
     posts = platform.recorded()
-    assert [p["key"] for p in posts] == [rows[0].dedupe_key]
+    assert [p["key"] for p in posts] == [key]
     assert [r.status for r in outbox(db)] == ["sent"]
 
 
@@ -94,14 +112,7 @@ def test_three_workers_deliver_300_rows_once_each(
 ) -> None:
     if db.is_sqlite:
         pytest.skip(ONE_REPLICA)
-    due = datetime.now(UTC) - timedelta(seconds=5)
-    with db.transaction() as session:
-        session.add_all(
-            OutboxMessage(dedupe_key=f"bulk:{n}:slack:C{n % 30}", kind="reminder.cutoff",
-                          platform="slack", target=f"C{n % 30}", card={"title": f"#{n}"},
-                          due_at=due, status="pending", attempts=0, created_at=due)
-            for n in range(300)
-        )
+    seed_due_rows(db, 300, channels=30)
     results = run_together([spawn(database_url, platform, f"w{i}", "--wait-for-go")
                             for i in range(3)])
     assert all(code == 0 for code, _, _ in results), results

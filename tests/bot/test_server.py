@@ -24,13 +24,11 @@ from typer.testing import CliRunner
 from bot.config import Settings
 from bot.server import register
 from bot.services import Services, build_services
-from bot.web import PROMETHEUS_TEXT, _platform_installers, build_web_app
-from handlers.core.desk import Inbound
+from bot.web import _platform_installers, build_web_app
 from storage.db import Database
-from tests.conftest import make_person
 from tests.fakes.platform import FrozenClock
 from tests.paths import ROOT
-from tests.reminder_helpers import add_row, at
+from tests.reminder_helpers import at
 
 NOW = at(2026, 11, 26, 10)
 
@@ -86,32 +84,6 @@ def test_healthz_fails_when_the_store_is_unreachable(db: Database, tmp_path: Pat
     assert status == 503 and json.loads(body)["database"] == "unreachable"
     _, _, text = call(services, "/metrics")
     assert "s3desk_up 0" in text and "s3desk_outbox_messages" not in text
-
-
-def test_metrics_reports_outbox_commands_and_tick_age(db: Database) -> None:
-    clock = FrozenClock(NOW)
-    services = services_for(db, clock)
-    make_person(db, "sec", "secretariat")
-    add_row(db, "a", due=NOW)
-    add_row(db, "b", due=NOW, status="failed")
-    services.desk.handle(Inbound("console", "sec", "help", NOW))
-    services.desk.handle(Inbound("console", "sec", "no-such-command", NOW))
-    asyncio.run(services.scheduler.tick())
-    clock.advance(seconds=30)
-    status, content_type, text = call(services, "/metrics")
-    assert status == 200 and content_type == PROMETHEUS_TEXT
-    lines = set(text.splitlines())
-    assert {
-        's3desk_outbox_messages{status="pending"} 1',
-        's3desk_outbox_messages{status="failed"} 1',
-        's3desk_outbox_messages{status="sent"} 0',
-        's3desk_commands_handled_total{platform="console",result="ok"} 1',
-        's3desk_commands_handled_total{platform="console",result="error"} 1',
-        "s3desk_scheduler_tick_age_seconds 30",
-        's3desk_scheduler_ticks_total{result="ok"} 1',
-        "# TYPE s3desk_outbox_messages gauge",
-        "s3desk_up 1",
-    } <= lines
 
 
 def _fake_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

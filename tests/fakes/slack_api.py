@@ -4,13 +4,16 @@ It runs an aiohttp server on 127.0.0.1 (a free port) in its own thread, so an in
 test and a `s3desk serve` subprocess (with `SLACK_API_URL` pointing here) can both use it.
 It keeps channel histories with message metadata, refuses payloads Slack would refuse
 (Block Kit limits, a trigger id used twice, an unknown message to edit), and can be told to
-fail the next calls of a method (429 with `Retry-After`, 5xx, an error code).
+fail the next calls of a method (429 with `Retry-After`, 5xx, an error code), or hold
+the calls of a method unanswered until the test lets them through (a slow Slack).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -55,6 +58,9 @@ class FakeSlack(FileUploads):
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._failures: dict[str, list[_Failure]] = {}
+        # method -> the gate its calls wait at, and how many wait there now
+        self._gates: dict[str, asyncio.Event] = {}
+        self._waiting: Counter[str] = Counter()
         self._triggers: set[str] = set()
         self._seq = 0
         self._server = BackgroundServer(self._app, "fake-slack")
@@ -74,6 +80,21 @@ class FakeSlack(FileUploads):
         with self._lock:
             self._failures.setdefault(method, []).append(
                 _Failure(status, error, headers or {}, times))
+
+    def hold(self, method: str) -> None:
+        """Leave calls of `method` unanswered until `let_through` (a slow Slack)."""
+        with self._lock:
+            self._gates[method] = asyncio.Event()
+
+    def let_through(self, method: str) -> None:
+        with self._lock:
+            gate = self._gates.pop(method)
+        self._server.call(_open(gate))
+
+    def waiting(self, method: str) -> int:
+        """How many calls of `method` are held at its gate now."""
+        with self._lock:
+            return self._waiting[method]
 
     def calls_to(self, *methods: str) -> list[Call]:
         with self._lock:
@@ -126,6 +147,13 @@ class FakeSlack(FileUploads):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        with self._lock:
+            gate = self._gates.get(method)
+            self._waiting[method] += gate is not None
+        if gate is not None:
+            await gate.wait()
+            with self._lock:
+                self._waiting[method] -= 1
         with self._lock:
             failure = self._next_failure(method)
             if failure is not None:
@@ -276,3 +304,7 @@ class FakeSlack(FileUploads):
 
     def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._view_answer(p.get("view") or {}, None)
+
+
+async def _open(gate: asyncio.Event) -> None:
+    gate.set()
