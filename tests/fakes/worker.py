@@ -2,10 +2,11 @@
 
     python -m tests.fakes.worker --db URL --platform URL --worker-id W
         [--crash before_post|after_post] [--clock-offset SECONDS] [--lease SECONDS]
-        [--wait-for-go]
+        [--wait-for-go] [--sweep]
 
 It prints `ready`, optionally waits for a line on stdin (so several workers start their
-claims together), then delivers until a pass finds nothing due, and prints `done N`.
+claims together), with `--sweep` runs one scheduler tick's reminder sweep first (as each
+replica's scheduler does), then delivers until a pass finds nothing due, and prints `done N`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from bot.messenger import Messenger
+from handlers.core.config import ProgrammeConfig
+from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from tests.fakes.platform import HttpSender
 
@@ -27,6 +30,9 @@ async def deliver(args: argparse.Namespace) -> int:
     def clock() -> datetime:
         return datetime.now(UTC) + offset
 
+    if args.sweep:
+        with db.transaction() as session:
+            run_sweep(session, clock(), ProgrammeConfig())
     messenger = Messenger(db, clock=clock, worker_id=args.worker_id,
                           lease=timedelta(seconds=args.lease), pace_seconds=0, batch=10)
     sender = HttpSender(args.platform, args.worker_id, crash=args.crash)
@@ -53,6 +59,7 @@ def main() -> None:
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
     parser.add_argument("--wait-for-go", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
     args = parser.parse_args()
     print("ready", flush=True)
     if args.wait_for_go:
