@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
 from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
+from storage.thread_links import root_threads
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
 # reminders the scheduler computes reach console places too (a console shows them when open)
 SWEEP_PLACE_PLATFORMS = ("slack", "teams", "console")
+# places where case threads live: a notice there about a case with no root starts its thread
+THREADED_PURPOSES = ("evaluation",)
 
 
 def targets(
@@ -109,9 +112,11 @@ def schedule(
     notices = list(notices)
     resolver.prefetch(n.audience.person_id for n in notices
                       if n.audience.kind == "person" and n.audience.person_id is not None)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    threaded: list[dict[str, Any]] = []
     for notice in notices:
         card = notice.card.to_dict()
+        in_thread = bool(notice.thread_key) and notice.audience.purpose in THREADED_PURPOSES
         for platform, target in resolver.of(notice.audience, notice.due_at):
             rows.append({
                 "dedupe_key": f"{notice.key}:{platform}:{target}",
@@ -128,6 +133,9 @@ def schedule(
                 "attempts": 0,
                 "created_at": now,
             })
+            if in_thread:
+                threaded.append(rows[-1])
+    root_threads(session, threaded)
     added = insert_all_if_absent(session, rows)
     supersede_older_edits(session, rows)
     return added

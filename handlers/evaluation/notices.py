@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
@@ -84,11 +85,21 @@ def opening_notice(app: Application, progress: Progress) -> Notice:
                   kind="case", thread_key=thread_key(app.ref), starts_thread=True)
 
 
+def case_roots(session: Session, config: ProgrammeConfig) -> list[Notice]:
+    """The root post of every case in evaluation now, for a place that has none yet (the
+    places that have one already are left alone: the outbox keeps one row per key)."""
+    cases = session.scalars(
+        select(Application).where(Application.status.in_(OPEN_FOR_SCORING))
+        .order_by(Application.ref)
+    )
+    return [opening_notice(app, progress_of(session, app, config)) for app in cases]
+
+
 def progress_notice(app: Application, progress: Progress, sequence: int) -> Notice:
     """Edit the root post so it shows the current progress (never the values)."""
     return Notice(EVALUATION, summary_card(app, progress),
                   key=f"case:{app.ref}:progress:{sequence}", kind="case_progress",
-                  edit_of=root_key(app.ref))
+                  thread_key=thread_key(app.ref), edit_of=root_key(app.ref))
 
 
 def decision_notices(session: Session, app: Application, config: ProgrammeConfig,
@@ -105,7 +116,8 @@ def decision_notices(session: Session, app: Application, config: ProgrammeConfig
                         results=results)
     revision = decision.revision
     edit = Notice(EVALUATION, card, key=f"case:{app.ref}:{event}:{revision}",
-                  kind="case_progress", edit_of=root_key(app.ref))
+                  kind="case_progress", thread_key=thread_key(app.ref),
+                  edit_of=root_key(app.ref))
     words = DECISION_WORDS.get(decision.outcome, decision.outcome)
     if event == "decided":
         again = " (revised)" if revision > 1 else ""
