@@ -51,6 +51,16 @@ def people(db: Database) -> None:
     make_person(db, ED, "evaluator", platform="slack")
 
 
+def closed_with_a_channel(db: Database, desk: Desk, now: datetime) -> str:
+    """C-EVAL registered for evaluation, then one eligible case's cut-off closed: its ref."""
+    people(db)
+    add_cutoff(db)
+    ref = add_application(db, CUTOFF, status="eligible")
+    say(desk, now, SEC, "here evaluation", channel="C-EVAL")
+    say(desk, now, SEC, f"cutoff close {CUTOFF.isoformat()}")
+    return ref
+
+
 def test_a_channel_registered_after_the_close_gets_the_cards_of_the_cases_in_evaluation(
         db: Database, desk: Desk, now: datetime) -> None:
     people(db)
@@ -71,11 +81,7 @@ def test_a_channel_registered_after_the_close_gets_the_cards_of_the_cases_in_eva
 
 def test_a_case_whose_card_never_landed_gets_its_thread_from_the_next_notice(
         db: Database, desk: Desk, now: datetime) -> None:
-    people(db)
-    add_cutoff(db)
-    ref = add_application(db, CUTOFF, status="eligible")
-    say(desk, now, SEC, "here evaluation", channel="C-EVAL")
-    say(desk, now, SEC, f"cutoff close {CUTOFF.isoformat()}")
+    ref = closed_with_a_channel(db, desk, now)
     sender = FakeSender(failures=[PermanentSendError("Slack refused: invalid_blocks")])
     deliver(db, sender, now)
     assert sender.posts == [] and links(db) == []
@@ -97,11 +103,7 @@ def test_a_case_whose_card_never_landed_gets_its_thread_from_the_next_notice(
 
 def test_notices_waiting_for_a_card_that_then_fails_start_the_thread_themselves(
         db: Database, desk: Desk, now: datetime) -> None:
-    people(db)
-    add_cutoff(db)
-    ref = add_application(db, CUTOFF, status="eligible")
-    say(desk, now, SEC, "here evaluation", channel="C-EVAL")
-    say(desk, now, SEC, f"cutoff close {CUTOFF.isoformat()}")
+    ref = closed_with_a_channel(db, desk, now)
     say(desk, now, SEC, f"assign {ref} <@{EVA}> <@{ED}>")  # waits for the card to land
     sender = FakeSender(failures=[TransientSendError("Slack answered 503")])
     messenger = Messenger(db, {"slack": sender}, FrozenClock(now), "w", pace_seconds=0,

@@ -9,7 +9,7 @@ the decision reaches the announcement channel on each platform.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,19 +70,27 @@ def shown(params: dict[str, Any]) -> str:
     return json.dumps(params, ensure_ascii=False)
 
 
-def test_a_case_scored_in_slack_and_in_teams(
-        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
-        db: Database) -> None:
+def both_platforms(
+        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector, db: Database
+) -> tuple[SlackCaller, Activities, Callable[[dict[str, Any]], None]]:
+    """A secretariat member and an evaluator on each platform; how to talk to the server."""
     make_person(db, SEC, "secretariat", platform="slack")
     make_person(db, EVA, "evaluator", platform="slack")
     make_person(db, SOFIA.aad, "secretariat", platform="teams")
     make_person(db, ED.aad, "evaluator", platform="teams")
-    slack = SlackCaller(server.base_url + "/slack/events", SECRET, slack_api.response_url("r"))
-    teams = Activities(connector.url)
 
     def to_teams(activity: dict[str, Any]) -> None:
         status, body = http_post(server.base_url + "/api/messages", activity)
         assert status in (200, 201), body
+
+    slack = SlackCaller(server.base_url + "/slack/events", SECRET, slack_api.response_url("r"))
+    return slack, Activities(connector.url), to_teams
+
+
+def test_a_case_scored_in_slack_and_in_teams(
+        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
+        db: Database) -> None:
+    slack, teams, to_teams = both_platforms(server, slack_api, connector, db)
 
     # each platform registers its evaluation and announcement channels
     assert slack.slash("here evaluation", user=SEC, channel=SLACK_EVAL).status == 200
@@ -143,16 +151,7 @@ def test_a_case_scored_in_slack_and_in_teams(
 def test_channels_registered_after_the_close_get_the_case_cards_and_their_threads(
         server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
         db: Database) -> None:
-    make_person(db, SEC, "secretariat", platform="slack")
-    make_person(db, EVA, "evaluator", platform="slack")
-    make_person(db, SOFIA.aad, "secretariat", platform="teams")
-    make_person(db, ED.aad, "evaluator", platform="teams")
-    slack = SlackCaller(server.base_url + "/slack/events", SECRET, slack_api.response_url("r"))
-    teams = Activities(connector.url)
-
-    def to_teams(activity: dict[str, Any]) -> None:
-        status, body = http_post(server.base_url + "/api/messages", activity)
-        assert status in (200, 201), body
+    slack, teams, to_teams = both_platforms(server, slack_api, connector, db)
 
     add_cutoff(db)
     ref = add_application(db, CUTOFF, status="eligible", organisation="Agency")

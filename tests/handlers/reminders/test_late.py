@@ -98,14 +98,21 @@ def test_a_change_that_misses_no_instant_sends_nothing_early(
     assert keys(db) == ["cutoff:2027-03-20:T-14:slack:C1"]
 
 
+def case_in_evaluation(db: Database, config: ProgrammeConfig, now: datetime) -> str:
+    """A case of the cut-off of 31 December 2026 (scores due 21 January), in evaluation with
+    nobody assigned yet; the sweep ticked a minute before `now`."""
+    cutoff = add_cutoff(db, D(2026, 12, 31), closed=True, evaluation_deadline=D(2027, 1, 21))
+    ref = add_application(db, cutoff, status="in_evaluation")
+    sweep(db, config, now - timedelta(minutes=1))
+    return ref
+
+
 def test_an_evaluator_assigned_after_a_nudge_fell_due_is_nudged_at_once(
     db: Database, config: ProgrammeConfig, desk: Desk, people: dict[str, int]
 ) -> None:
     link_slack(db, people["eva"], "U-EVA")
-    cutoff = add_cutoff(db, D(2026, 12, 31), closed=True, evaluation_deadline=D(2027, 1, 21))
-    ref = add_application(db, cutoff, status="in_evaluation")
     now = at(2027, 1, 19, 10)  # the 3-days nudge was due on the 18th, the 1-day one is ahead
-    sweep(db, config, now - timedelta(minutes=1))
+    ref = case_in_evaluation(db, config, now)
     reply = Chat(desk, "sec", now)(f"assign {ref} eva").reply
     assert reply.tone == "success", reply
     nudge = next(r for r in outbox(db) if r.kind == "reminder.evaluation")
@@ -121,10 +128,8 @@ def test_a_nudge_no_longer_useful_is_listed_as_missed_with_the_reason(
     db: Database, config: ProgrammeConfig, desk: Desk, people: dict[str, int]
 ) -> None:
     link_slack(db, people["eva"], "U-EVA")
-    cutoff = add_cutoff(db, D(2026, 12, 31), closed=True, evaluation_deadline=D(2027, 1, 21))
-    ref = add_application(db, cutoff, status="in_evaluation")
     now = at(2027, 1, 22, 8)  # the deadline has ended; the overdue list goes out at 09:00
-    sweep(db, config, now - timedelta(minutes=1))
+    ref = case_in_evaluation(db, config, now)
     Chat(desk, "sec", now)(f"assign {ref} eva")
     [nudge] = [r for r in outbox(db) if r.kind == "reminder.evaluation"]
     assert nudge.dedupe_key.endswith(":T-1:slack:user:U-EVA")
@@ -141,10 +146,8 @@ def test_the_overdue_list_goes_out_when_evaluators_are_assigned_after_it(
     db: Database, config: ProgrammeConfig, desk: Desk, people: dict[str, int]
 ) -> None:
     link_slack(db, people["sec"], "U-SEC")
-    cutoff = add_cutoff(db, D(2026, 12, 31), closed=True, evaluation_deadline=D(2027, 1, 21))
-    ref = add_application(db, cutoff, status="in_evaluation")
     now = at(2027, 1, 23, 11)
-    sweep(db, config, now - timedelta(minutes=1))  # nobody was missing a score at 09:00
+    ref = case_in_evaluation(db, config, now)  # nobody was missing a score at 09:00
     assert outbox(db) == []
     Chat(desk, "sec", now)(f"assign {ref} eva")
     overdue = [r for r in outbox(db) if r.kind == "reminder.escalation"]
