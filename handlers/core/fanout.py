@@ -61,7 +61,8 @@ class Targets:
         if audience.kind == "places":
             places = self._places_for(audience.purpose or "")
             # a channel registered after a reminder fell due does not get it late
-            return [(p, c) for p, c, since in places if due_at is None or since <= due_at]
+            return [(p, c) for p, c, since in places if (due_at is None or since <= due_at)
+                    and audience.channel in (None, (p, c))]
         if audience.kind == "person":
             person_ids = [audience.person_id] if audience.person_id is not None else []
         else:

@@ -149,6 +149,8 @@ class Audience:
     kind: Literal["places", "person", "secretariat"]
     purpose: str | None = None  # reminders | evaluation | announcements, for kind=places
     person_id: int | None = None
+    # (platform, channel id): only this one of the places, e.g. a channel registering late
+    channel: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

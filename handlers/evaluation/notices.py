@@ -10,6 +10,7 @@ and every decision edit go through it, so the root never loses a fact between ed
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import tzinfo
 from typing import Literal
 
@@ -20,7 +21,13 @@ from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Tone
 from handlers.cutoffs.queries import long_date
 from handlers.evaluation.aggregate import aggregate_case, summary_lines
-from handlers.evaluation.panel import OPEN_FOR_SCORING, Progress, progress_of, score_sight
+from handlers.evaluation.panel import (
+    OPEN_FOR_SCORING,
+    Progress,
+    progress_of,
+    progress_of_cases,
+    score_sight,
+)
 from storage.models import Application, Decision
 
 EVALUATION = Audience("places", purpose="evaluation")
@@ -85,14 +92,17 @@ def opening_notice(app: Application, progress: Progress) -> Notice:
                   kind="case", thread_key=thread_key(app.ref), starts_thread=True)
 
 
-def case_roots(session: Session, config: ProgrammeConfig) -> list[Notice]:
-    """The root post of every case in evaluation now, for a place that has none yet (the
-    places that have one already are left alone: the outbox keeps one row per key)."""
-    cases = session.scalars(
+def case_roots(session: Session, config: ProgrammeConfig, platform: str,
+               channel_id: str) -> list[Notice]:
+    """The root post in one evaluation place of every case in evaluation now."""
+    cases = list(session.scalars(
         select(Application).where(Application.status.in_(OPEN_FOR_SCORING))
         .order_by(Application.ref)
-    )
-    return [opening_notice(app, progress_of(session, app, config)) for app in cases]
+    ))
+    progress = progress_of_cases(session, [app.id for app in cases], config)
+    audience = dataclasses.replace(EVALUATION, channel=(platform, channel_id))
+    return [dataclasses.replace(opening_notice(app, progress[app.id]), audience=audience)
+            for app in cases]
 
 
 def progress_notice(app: Application, progress: Progress, sequence: int) -> Notice:

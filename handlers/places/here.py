@@ -96,7 +96,7 @@ def here(ctx: Context, args: Args) -> Outcome:
     # the cases already in evaluation open their threads here too
     roots: list[Notice] = []
     if purpose == "evaluation" and platform in DELIVERED_PLATFORMS:
-        roots = case_roots(ctx.session, ctx.config)
+        roots = case_roots(ctx.session, ctx.config, platform, channel_id)
     text = [f"From now on this channel gets {PURPOSE_HELP[purpose]}."]
     if roots:
         text.append(f"The card of each case in evaluation ({len(roots)}) is posted here now; "
