@@ -13,7 +13,7 @@ replica sends it again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from handlers.core import fanout
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Fact, Notice, Outcome
 from handlers.reminders.evaluation import plan_evaluation
+from handlers.reminders.followups import MilestoneRule
 from handlers.reminders.plan import Planned, plan_cutoff_reminders
 from handlers.reminders.times import last_at_hour, short_when
 from storage.models import Cutoff
@@ -30,7 +31,8 @@ from storage.outbox_views import existing_keys, record_missed
 
 # far enough back for every series: the 14-days reminder, the overdue list kept a week
 LOOKBACK = timedelta(days=31)
-MilestoneRule = Callable[[Session, datetime, ProgrammeConfig], list[Notice]]
+# reminders a reply names one by one (an assignment over a cut-off may touch dozens)
+LINES_SHOWN = 5
 
 
 @dataclass
@@ -42,7 +44,10 @@ class Late:
     lines: list[str] = field(default_factory=list)
 
     def fact(self) -> Fact:
-        return Fact("Reminders", "; ".join(self.lines) or "none had passed")
+        shown = self.lines[:LINES_SHOWN]
+        more = len(self.lines) - len(shown)
+        text = "; ".join(shown) + (f"; and {more} more" if more else "")
+        return Fact("Reminders", text or "none had passed")
 
 
 def with_late(outcome: Outcome, late: Late, *, always: bool = False) -> Outcome:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.messenger import Messenger
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk
+from handlers.reminders.late import Late
 from storage.db import Database
 from storage.models import Assignment, Milestone
 from tests.conftest import Chat, make_person
@@ -177,3 +178,10 @@ def test_a_milestone_moved_into_its_warning_days_is_announced_at_once(
     assert len(keys(db)) == 2
     with db.read() as session:
         assert session.scalar(select(Milestone.due_date)) == D(2027, 2, 20)
+
+
+def test_a_reply_names_a_few_reminders_and_counts_the_rest() -> None:
+    late = Late(lines=[f"evaluator nudge {n}" for n in range(7)])
+    assert late.fact().value == ("evaluator nudge 0; evaluator nudge 1; evaluator nudge 2; "
+                                 "evaluator nudge 3; evaluator nudge 4; and 2 more")
+    assert Late().fact().value == "none had passed"
