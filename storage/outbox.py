@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.thread_links import linked_root
+from storage.thread_links import linked_root, root_lost
 
 # rows in these states have not reached the platform yet: edits and replies wait for them
 UNSETTLED = ("pending", "sending")
@@ -139,6 +139,11 @@ def _claim(
         item.lease_until = now + lease
         item.claimed_by = worker_id
         item.attempts = (item.attempts or 0) + 1
+        thread_root = _thread_root(session, item)
+        if thread_root is None and item.thread_key and not item.starts_thread and root_lost(
+                session, item.platform, item.target, item.thread_key):
+            # the thread's root never landed in this channel: this row takes its place
+            item.starts_thread = True
         claims.append(
             Claim(
                 row_id=item.id,
@@ -153,7 +158,7 @@ def _claim(
                 useful_until=item.useful_until,
                 thread_key=item.thread_key,
                 starts_thread=item.starts_thread,
-                thread_root=_thread_root(session, item),
+                thread_root=thread_root,
                 edit_message_id=_original_message(session, item),
             )
         )

@@ -6,7 +6,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import OUTBOX_STATUSES, OutboxMessage
@@ -110,6 +110,20 @@ def cancel_waiting(session: Session, platform: str, target: str, kinds: tuple[st
         row.status = "failed"
         row.error = reason
     return len(rows)
+
+
+def record_missed(session: Session, keys: Iterable[str], reason: str) -> int:
+    """Rows just scheduled for a reminder that came too late: `missed`, with the reason."""
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.in_(wanted), OutboxMessage.status == "pending")
+        .values(status="missed", error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def try_singleton_lock(session: Session, name: str) -> bool:

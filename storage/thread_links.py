@@ -1,19 +1,27 @@
 """Case threads: the platform message that roots a case's thread in one channel.
 
 When the root post of a `case:TA-...` thread is sent, its message id is linked to the case,
-so a reply typed in that thread maps back to the case on every platform.
+so a reply typed in that thread maps back to the case on every platform. Before that, when
+rows of a thread are scheduled for a channel that has no root for it (registered late, or
+its root never landed), `root_threads` makes one of them the root.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import Application, ThreadLink
+from storage.models import Application, OutboxMessage, ThreadLink
 
 CASE_PREFIX = "case:"
+# a root row in one of these states is, or will be, in its channel
+LIVE = ("pending", "sending", "sent")
+Place = tuple[str, str, str]  # thread key, platform, channel
 
 
 def case_ref(thread_key: str | None) -> str | None:
@@ -55,3 +63,58 @@ def linked_root(session: Session, platform: str, channel_id: str, thread_key: st
         .order_by(ThreadLink.id)
         .limit(1)
     )
+
+
+def live_roots(session: Session, thread_keys: Iterable[str]) -> dict[Place, str]:
+    """The dedupe key of the row that roots each of these threads, per channel."""
+    found: dict[Place, str] = {}
+    keys = sorted(set(thread_keys))
+    if not keys:
+        return found
+    rows = session.execute(
+        select(OutboxMessage.thread_key, OutboxMessage.platform, OutboxMessage.target,
+               OutboxMessage.dedupe_key)
+        .where(OutboxMessage.thread_key.in_(keys), OutboxMessage.starts_thread.is_(True),
+               OutboxMessage.status.in_(LIVE))
+        .order_by(OutboxMessage.id)
+    )
+    for thread_key, platform, target, dedupe_key in rows:
+        found.setdefault((str(thread_key), platform, target), dedupe_key)
+    return found
+
+
+def root_lost(session: Session, platform: str, channel_id: str, thread_key: str) -> bool:
+    """The thread had a root row for this channel, and it failed or was missed."""
+    return session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.platform == platform, OutboxMessage.target == channel_id,
+               OutboxMessage.thread_key == thread_key, OutboxMessage.starts_thread.is_(True),
+               OutboxMessage.status.not_in(LIVE))
+        .limit(1)
+    ) is not None
+
+
+def root_threads(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Outbox rows of case threads about to be inserted: where their channel has no root for
+    the thread, one of them becomes the root, an edit of the root before any post (an edit
+    carries the whole case card); the others are posted under it once it landed. An edit
+    goes to whatever row roots the thread in its channel."""
+    if not rows:
+        return
+    roots = live_roots(session, (row["thread_key"] for row in rows))
+    for row in rows:
+        if row["starts_thread"]:
+            roots.setdefault(_place(row), row["dedupe_key"])
+    for row in sorted(rows, key=lambda row: row["edit_of"] is None):
+        if row["starts_thread"]:
+            continue
+        root = roots.get(_place(row))
+        if root is None:
+            row["starts_thread"], row["edit_of"] = True, None
+            roots[_place(row)] = row["dedupe_key"]
+        elif row["edit_of"] is not None:
+            row["edit_of"] = root
+
+
+def _place(row: dict[str, Any]) -> Place:
+    return row["thread_key"], row["platform"], row["target"]

@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 from handlers.core.types import Audience, Notice
 from storage.letters import EMAIL_PLATFORM
 from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
+from storage.thread_links import root_threads
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
 # reminders the scheduler computes reach console places too (a console shows them when open)
 SWEEP_PLACE_PLATFORMS = ("slack", "teams", "console")
+# places where case threads live: a notice there about a case with no root starts its thread
+THREADED_PURPOSES = ("evaluation",)
 
 
 def applicant_target(ref: str) -> str:
@@ -72,7 +75,8 @@ class Targets:
         if audience.kind == "places":
             places = self._places_for(audience.purpose or "")
             # a channel registered after a reminder fell due does not get it late
-            return [(p, c) for p, c, since in places if due_at is None or since <= due_at]
+            return [(p, c) for p, c, since in places if (due_at is None or since <= due_at)
+                    and audience.channel in (None, (p, c))]
         if audience.kind == "person":
             person_ids = [audience.person_id] if audience.person_id is not None else []
         else:
@@ -123,9 +127,11 @@ def schedule(
     notices = list(notices)
     resolver.prefetch(n.audience.person_id for n in notices
                       if n.audience.kind == "person" and n.audience.person_id is not None)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    threaded: list[dict[str, Any]] = []
     for notice in notices:
         card = notice.card.to_dict()
+        in_thread = bool(notice.thread_key) and notice.audience.purpose in THREADED_PURPOSES
         for platform, target in resolver.of(notice.audience, notice.due_at):
             rows.append({
                 "dedupe_key": row_key(notice.key, platform, target),
@@ -142,6 +148,9 @@ def schedule(
                 "attempts": 0,
                 "created_at": now,
             })
+            if in_thread:
+                threaded.append(rows[-1])
+    root_threads(session, threaded)
     added = insert_all_if_absent(session, rows)
     supersede_older_edits(session, rows)
     return added

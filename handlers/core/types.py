@@ -161,6 +161,8 @@ class Audience:
     purpose: str | None = None  # reminders | evaluation | announcements, for kind=places
     person_id: int | None = None
     ref: str | None = None  # for kind=applicant
+    # (platform, channel id): only this one of the places, e.g. a channel registering late
+    channel: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

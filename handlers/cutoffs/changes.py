@@ -23,6 +23,7 @@ from handlers.cutoffs.calendar import (
     is_calendar_date,
     parse_day,
 )
+from handlers.reminders.late import late_cutoff, with_late
 from storage.models import Application, Cutoff
 
 commands = Commands()
@@ -95,11 +96,13 @@ def add_cutoff(ctx: Context, args: Args) -> Outcome:
     moved = realign_open(ctx.session, ctx.now, ctx.config)
     ctx.audit("cutoff", day.isoformat(), "add", None,
               {"date": day.isoformat(), "applications_moved": moved})
-    return Outcome(Card(
+    added = _find(ctx.session, day)
+    late = late_cutoff(ctx.session, ctx.config, added, ctx.now, "cut-off added")
+    return with_late(Outcome(Card(
         title=f"Cut-off added: {day.isoformat()}",
         facts=(Fact("Closes", _closing(day, ctx.config)),
                Fact("Applications moved to it", str(moved))),
-        tone="success"))
+        tone="success")), late, always=True)
 
 
 @commands.command("cutoffs move", usage="cutoffs move DATE NEWDATE", roles=SECRETARIAT,
@@ -123,12 +126,13 @@ def move_cutoff(ctx: Context, args: Args) -> Outcome:
     moved = realign_open(ctx.session, ctx.now, ctx.config)
     ctx.audit("cutoff", old_day.isoformat(), "move", before,
               {**_dates(cutoff), "applications_moved": moved})
-    return Outcome(Card(
+    late = late_cutoff(ctx.session, ctx.config, cutoff, ctx.now, "cut-off moved")
+    return with_late(Outcome(Card(
         title=f"Cut-off moved: {old_day.isoformat()} → {new_day.isoformat()}",
         facts=(Fact("Closes", _closing(new_day, ctx.config)),
                Fact("Evaluation deadline", str(cutoff.evaluation_deadline)),
                Fact("Applications that changed cut-off", str(moved))),
-        tone="success"))
+        tone="success")), late, always=True)
 
 
 def _check_move(ctx: Context, cutoff: Cutoff, new_day: dt.date) -> None:

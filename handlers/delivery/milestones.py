@@ -22,6 +22,7 @@ from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Notice, Outcome
 from handlers.delivery.expert_assignment import advance, assignment_of
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
+from handlers.reminders.late import Late, late_milestone, with_late
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
 
 commands = Commands()
@@ -56,9 +57,12 @@ def milestone(ctx: Context, args: Args) -> Outcome:
         row = Milestone(assignment_id=assignment.id, key=key)
         ctx.session.add(row)
     before = {"due_date": _iso(row.due_date), "done_at": _iso(row.done_at)}
+    late = Late()
     if action == "due":
         row.due_date = _date(args.positional[3] if len(args.positional) > 3 else "")
         said = f"{key} of {app.ref} is now due on {row.due_date.isoformat()}."
+        late = late_milestone(ctx.session, ctx.config, ctx.now, app.ref, key,
+                              milestone_notices)
     else:
         if len(args.positional) > 3:
             raise CommandError(f"unexpected `{args.positional[3]}`")
@@ -69,8 +73,9 @@ def milestone(ctx: Context, args: Args) -> Outcome:
         said = _mark_done(ctx, app, assignment, row)
     ctx.audit("milestone", f"{app.ref}:{key}", action, before,
               {"due_date": _iso(row.due_date), "done_at": _iso(row.done_at)})
-    return Outcome(Card(title=f"Milestone {key} of {app.ref}", text=(said,), tone="success",
-                        buttons=(Button("Show case", f"show {app.ref}"),)))
+    return with_late(Outcome(Card(title=f"Milestone {key} of {app.ref}", text=(said,),
+                                  tone="success",
+                                  buttons=(Button("Show case", f"show {app.ref}"),))), late)
 
 
 def _mark_done(ctx: Context, app: Application, assignment: Assignment, row: Milestone) -> str:

@@ -28,6 +28,7 @@ from handlers.evaluation.balance import (
 from handlers.evaluation.notices import case_buttons, summary_card, thread_notice
 from handlers.evaluation.panel import OPEN_FOR_SCORING, active_assignments, progress_of
 from handlers.evaluation.score_flow import settle_panel
+from handlers.reminders.late import late_evaluation, with_late
 from storage.models import Application, EvaluatorAssignment
 
 commands = Commands()
@@ -142,8 +143,10 @@ def _assigned_reply(ctx: Context, app: Application, names: list[str], missing: i
              Fact("Panel", ", ".join(progress.names.values())),
              Fact("Progress", progress.text)]
     context = (_shortage(app, missing),) if missing else ()
-    return Outcome(Card(title=f"{app.ref}: evaluators assigned", facts=tuple(facts),
-                        context=context, tone="success"), notices=tuple(notices))
+    late = late_evaluation(ctx.session, ctx.config, app.cutoff, ctx.now, "evaluator assigned")
+    return with_late(Outcome(Card(title=f"{app.ref}: evaluators assigned", facts=tuple(facts),
+                                  context=context, tone="success"), notices=tuple(notices)),
+                     late)
 
 
 def _shortage(app: Application, missing: int) -> str:
@@ -171,8 +174,9 @@ def _assign_cutoff(ctx: Context, day: str) -> Outcome:
                      ", ".join(names) or "-"))
     loads = ", ".join(f"{e.name} {e.load}" for e in sorted(pool.values(),
                                                           key=lambda e: e.name.lower()))
-    return Outcome(Card(
+    late = late_evaluation(ctx.session, ctx.config, cutoff, ctx.now, "evaluator assigned")
+    return with_late(Outcome(Card(
         title=f"Evaluators for the cut-off of {long_date(cutoff.date)}",
         table=Table(("case", "panel", "added now"), tuple(rows)),
         text=tuple(short), context=(f"Open assignments per evaluator: {loads}",),
-        tone="warning" if short else "success"), notices=tuple(notices))
+        tone="warning" if short else "success"), notices=tuple(notices)), late)

@@ -10,16 +10,24 @@ and every decision edit go through it, so the root never loses a fact between ed
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import tzinfo
 from typing import Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.types import Audience, Button, Card, Fact, Notice, Tone
 from handlers.cutoffs.queries import long_date
 from handlers.evaluation.aggregate import aggregate_case, summary_lines
-from handlers.evaluation.panel import OPEN_FOR_SCORING, Progress, progress_of, score_sight
+from handlers.evaluation.panel import (
+    OPEN_FOR_SCORING,
+    Progress,
+    progress_of,
+    progress_of_cases,
+    score_sight,
+)
 from storage.models import Application, Decision
 
 EVALUATION = Audience("places", purpose="evaluation")
@@ -84,11 +92,24 @@ def opening_notice(app: Application, progress: Progress) -> Notice:
                   kind="case", thread_key=thread_key(app.ref), starts_thread=True)
 
 
+def case_roots(session: Session, config: ProgrammeConfig, platform: str,
+               channel_id: str) -> list[Notice]:
+    """The root post in one evaluation place of every case in evaluation now."""
+    cases = list(session.scalars(
+        select(Application).where(Application.status.in_(OPEN_FOR_SCORING))
+        .order_by(Application.ref)
+    ))
+    progress = progress_of_cases(session, [app.id for app in cases], config)
+    audience = dataclasses.replace(EVALUATION, channel=(platform, channel_id))
+    return [dataclasses.replace(opening_notice(app, progress[app.id]), audience=audience)
+            for app in cases]
+
+
 def progress_notice(app: Application, progress: Progress, sequence: int) -> Notice:
     """Edit the root post so it shows the current progress (never the values)."""
     return Notice(EVALUATION, summary_card(app, progress),
                   key=f"case:{app.ref}:progress:{sequence}", kind="case_progress",
-                  edit_of=root_key(app.ref))
+                  thread_key=thread_key(app.ref), edit_of=root_key(app.ref))
 
 
 def decision_notices(session: Session, app: Application, config: ProgrammeConfig,
@@ -105,7 +126,8 @@ def decision_notices(session: Session, app: Application, config: ProgrammeConfig
                         results=results)
     revision = decision.revision
     edit = Notice(EVALUATION, card, key=f"case:{app.ref}:{event}:{revision}",
-                  kind="case_progress", edit_of=root_key(app.ref))
+                  kind="case_progress", thread_key=thread_key(app.ref),
+                  edit_of=root_key(app.ref))
     words = DECISION_WORDS.get(decision.outcome, decision.outcome)
     if event == "decided":
         again = " (revised)" if revision > 1 else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
@@ -75,18 +75,39 @@ class Panel:
     ever_assigned: bool
 
 
-def load_panel(session: Session, app: Application, config: ProgrammeConfig) -> Panel:
+def _assignments(*where: ColumnElement[bool]) -> Select[int, int, bool, str, Score]:
     # Every assignment with its evaluator's name and counted score (if any): the unique
     # (application, person) pairs on both tables make this one row per assignment.
-    rows = session.execute(
-        select(EvaluatorAssignment.person_id, EvaluatorAssignment.active, Person.name, Score)
+    return (
+        select(EvaluatorAssignment.application_id, EvaluatorAssignment.person_id,
+               EvaluatorAssignment.active, Person.name, Score)
         .join(Person, Person.id == EvaluatorAssignment.person_id)
         .outerjoin(Score, (Score.application_id == EvaluatorAssignment.application_id)
                    & (Score.person_id == EvaluatorAssignment.person_id)
                    & Score.excluded.is_(False))
-        .where(EvaluatorAssignment.application_id == app.id)
+        .where(*where)
         .order_by(EvaluatorAssignment.id)
-    ).all()
+    )
+
+
+def load_panel(session: Session, app: Application, config: ProgrammeConfig) -> Panel:
+    rows = session.execute(_assignments(EvaluatorAssignment.application_id == app.id)).all()
+    return _panel([(pid, is_active, name, score) for _, pid, is_active, name, score in rows],
+                  config)
+
+
+def progress_of_cases(session: Session, application_ids: list[int],
+                      config: ProgrammeConfig) -> dict[int, Progress]:
+    """The progress of many cases, read in one statement."""
+    rows: dict[int, list[tuple[int, bool, str, Score | None]]] = {i: [] for i in application_ids}
+    if application_ids:
+        for app_id, pid, is_active, name, score in session.execute(
+                _assignments(EvaluatorAssignment.application_id.in_(application_ids))):
+            rows[app_id].append((pid, is_active, name, score))
+    return {app_id: _panel(found, config).progress for app_id, found in rows.items()}
+
+
+def _panel(rows: list[tuple[int, bool, str, Score | None]], config: ProgrammeConfig) -> Panel:
     active = [(pid, name, score) for pid, is_active, name, score in rows if is_active]
     scores = sorted((score for _, _, score in active if score is not None),
                     key=lambda score: score.id)

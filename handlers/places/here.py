@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
+from handlers.core.fanout import DELIVERED_PLATFORMS
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
-from handlers.core.types import Card, Outcome, Table, Where
+from handlers.core.types import Card, Notice, Outcome, Table, Where
+from handlers.evaluation.notices import case_roots
 from handlers.reminders.times import short_when
 from storage.models import PLACE_PURPOSES, Place
 from storage.outbox_views import cancel_waiting
@@ -91,10 +93,18 @@ def here(ctx: Context, args: Args) -> Outcome:
     ctx.session.flush()
     ctx.audit("place", place.id, "register", None,
               {"platform": platform, "purpose": purpose, "channel_id": channel_id})
-    return Outcome(Card(title=f"{label} now receives {purpose}",
-                        text=(f"From now on this channel gets {PURPOSE_HELP[purpose]}.",),
+    # the cases already in evaluation open their threads here too
+    roots: list[Notice] = []
+    if purpose == "evaluation" and platform in DELIVERED_PLATFORMS:
+        roots = case_roots(ctx.session, ctx.config, platform, channel_id)
+    text = [f"From now on this channel gets {PURPOSE_HELP[purpose]}."]
+    if roots:
+        text.append(f"The card of each case in evaluation ({len(roots)}) is posted here now; "
+                    "its thread is where the case is discussed and scored.")
+    return Outcome(Card(title=f"{label} now receives {purpose}", text=tuple(text),
                         context=("`here` lists every place; `here remove "
-                                 f"{purpose}` stops it.",), tone="success"))
+                                 f"{purpose}` stops it.",), tone="success"),
+                   notices=tuple(roots))
 
 
 def _refresh(place: Place, where: Where) -> tuple[dict[str, object], dict[str, object]] | None:

@@ -20,6 +20,13 @@ def local_at(day: dt.date, hour: int, tz: ZoneInfo) -> datetime:
     return wall.astimezone(dt.UTC).astimezone(tz)
 
 
+def last_at_hour(now: datetime, hour: int, tz: ZoneInfo) -> datetime:
+    """The latest `hour`:00 in `tz` at or before `now`."""
+    today = now.astimezone(tz).date()
+    instant = local_at(today, hour, tz)
+    return instant if instant <= now else local_at(today - timedelta(days=1), hour, tz)
+
+
 def end_of_day(day: dt.date, tz: ZoneInfo) -> datetime:
     """The first instant after `day` in `tz` (exclusive end)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)

@@ -9,7 +9,7 @@ the decision reaches the announcement channel on each platform.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,19 +70,27 @@ def shown(params: dict[str, Any]) -> str:
     return json.dumps(params, ensure_ascii=False)
 
 
-def test_a_case_scored_in_slack_and_in_teams(
-        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
-        db: Database) -> None:
+def both_platforms(
+        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector, db: Database
+) -> tuple[SlackCaller, Activities, Callable[[dict[str, Any]], None]]:
+    """A secretariat member and an evaluator on each platform; how to talk to the server."""
     make_person(db, SEC, "secretariat", platform="slack")
     make_person(db, EVA, "evaluator", platform="slack")
     make_person(db, SOFIA.aad, "secretariat", platform="teams")
     make_person(db, ED.aad, "evaluator", platform="teams")
-    slack = SlackCaller(server.base_url + "/slack/events", SECRET, slack_api.response_url("r"))
-    teams = Activities(connector.url)
 
     def to_teams(activity: dict[str, Any]) -> None:
         status, body = http_post(server.base_url + "/api/messages", activity)
         assert status in (200, 201), body
+
+    slack = SlackCaller(server.base_url + "/slack/events", SECRET, slack_api.response_url("r"))
+    return slack, Activities(connector.url), to_teams
+
+
+def test_a_case_scored_in_slack_and_in_teams(
+        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
+        db: Database) -> None:
+    slack, teams, to_teams = both_platforms(server, slack_api, connector, db)
 
     # each platform registers its evaluation and announcement channels
     assert slack.slash("here evaluation", user=SEC, channel=SLACK_EVAL).status == 200
@@ -138,3 +146,59 @@ def test_a_case_scored_in_slack_and_in_teams(
     assert "approved" in visible_text(teams_news[0].body)
     # never a score in an announcement
     assert "Relevance" not in visible_text(teams_news[0].body)
+
+
+def test_channels_registered_after_the_close_get_the_case_cards_and_their_threads(
+        server: RunningServer, slack_api: FakeSlack, connector: FakeConnector,
+        db: Database) -> None:
+    slack, teams, to_teams = both_platforms(server, slack_api, connector, db)
+
+    add_cutoff(db)
+    ref = add_application(db, CUTOFF, status="eligible", organisation="Agency")
+    assert slack.slash(f"cutoff close {CUTOFF.isoformat()}", user=SEC).status == 200
+    # only now, with the case already in evaluation, do the channels register
+    assert slack.slash("here evaluation", user=SEC, channel=SLACK_EVAL).status == 200
+    to_teams(teams.channel(SOFIA, "here evaluation"))
+    slack_root = wait_until(lambda: slack_posts(slack_api, SLACK_EVAL))
+    assert slack_root, "the case card never reached the Slack channel registered late"
+    assert ref in shown(slack_root[0].params) and not slack_root[0].params.get("thread_ts")
+    root_ts = slack_root[0].answer["ts"]
+    assert wait_until(lambda: connector.sent_to(EVALUATION_CHANNEL)), \
+        "the case card never reached the Teams channel registered late"
+    teams_root = connector.conversations[EVALUATION_CHANNEL][0]["id"]
+    teams_thread = f"{EVALUATION_CHANNEL};messageid={teams_root}"
+    assert wait_until(lambda: linked_platforms(db) == {"slack", "teams"})
+
+    # what follows goes into the case's thread, on each platform
+    assert slack.slash(f"assign {ref} <@{EVA}> @{ED.aad}", user=SEC).status == 200
+    def joined() -> list[Any]:
+        return [c for c in slack_posts(slack_api, SLACK_EVAL)
+                if "joins the panel" in shown(c.params)]
+
+    assert wait_until(lambda: len(joined()) == 2)
+    assert {c.params.get("thread_ts") for c in joined()} == {root_ts}
+    assert wait_until(lambda: len([c for c in connector.sent_to(teams_thread)
+                                   if "joins the panel" in visible_text(c.body)]) == 2)
+    assert len(connector.sent_to(EVALUATION_CHANNEL)) == 1  # nothing top-level but the card
+
+    # each evaluator scores by a reply in their platform's thread
+    assert slack.thread_reply("score relevance=4 need=4 feasibility=4 impact=4",
+                              user=EVA, channel=SLACK_EVAL, thread_ts=root_ts).status == 200
+    to_teams(teams.channel(ED, "score relevance=3 need=4 feasibility=4 impact=3",
+                           thread_root=teams_root))
+    assert wait_until(lambda: scores(db) == 2), "a score replied in a thread was ignored"
+    assert wait_until(lambda: any("scoring complete" in shown(c.params)
+                                  for c in slack_posts(slack_api, SLACK_EVAL)
+                                  if c.params.get("thread_ts") == root_ts))
+    assert wait_until(lambda: any("scoring complete" in visible_text(c.body)
+                                  for c in connector.sent_to(teams_thread)))
+    assert any("2 of 2 scored" in shown(c.params)
+               for c in slack_posts(slack_api, SLACK_EVAL, "chat.update")
+               if c.params.get("ts") == root_ts)
+    top_level = [c for c in slack_posts(slack_api, SLACK_EVAL) if not c.params.get("thread_ts")]
+    assert len(top_level) == 1 and len(connector.sent_to(EVALUATION_CHANNEL)) == 1
+
+
+def scores(db: Database) -> int:
+    with db.read() as session:
+        return len(list(session.scalars(select(Score))))

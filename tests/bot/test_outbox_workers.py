@@ -15,12 +15,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers.core.config import ProgrammeConfig
+from handlers.core.desk import Desk
 from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from storage.models import OutboxMessage
+from tests.conftest import Chat
 from tests.fakes.platform import CRASH_EXIT_CODE, PlatformServer
 from tests.paths import ROOT
-from tests.reminder_helpers import add_cutoff, add_place, add_row, outbox
+from tests.reminder_helpers import add_cutoff, add_place, add_row, at, outbox, sweep
 
 ONE_REPLICA = ("SQLite runs a single replica (SKIP LOCKED does not exist there; "
                "docs/operations.md): concurrent workers are a PostgreSQL deployment")
@@ -105,6 +107,29 @@ def test_two_workers_and_one_due_reminder_make_one_post(
     posts = platform.recorded()
     assert [p["key"] for p in posts] == [key]
     assert [r.status for r in outbox(db)] == ["sent"]
+
+
+def test_a_cutoff_added_for_tomorrow_evening_reaches_12_channels_once_with_two_replicas(
+    db: Database, database_url: str, platform: PlatformServer, desk: Desk,
+    people: dict[str, int], config: ProgrammeConfig
+) -> None:
+    if db.is_sqlite:
+        pytest.skip(ONE_REPLICA)
+    channels = [f"C-REM-{n:02d}" for n in range(12)]
+    for channel in channels:
+        add_place(db, channel)
+    evening = at(2027, 3, 30, 18, 10)
+    sweep(db, config, evening - timedelta(minutes=1))  # the replicas' last tick before it
+    assert Chat(desk, "sec", evening)("cutoffs add 2027-03-31").reply.tone == "success"
+    # each replica ticks its sweep a minute later, then delivers, on the programme's clock
+    offset = str((evening + timedelta(minutes=1) - datetime.now(UTC)).total_seconds())
+    results = run_together([spawn(database_url, platform, f"replica{i}", "--wait-for-go",
+                                  "--sweep", "--clock-offset", offset) for i in range(2)])
+    assert all(code == 0 for code, _, _ in results), results
+    posts = platform.recorded()
+    assert sorted(p["target"] for p in posts) == channels
+    assert {p["key"] for p in posts} == {f"cutoff:2027-03-31:T-1:slack:{c}" for c in channels}
+    assert Counter(r.status for r in outbox(db)) == {"sent": 12}
 
 
 def test_three_workers_deliver_300_rows_once_each(

@@ -2,13 +2,14 @@
 
     python -m tests.fakes.worker --db URL (--platform URL | --smtp PORT) --worker-id W
         [--crash before_post|mid_send|after_post] [--clock-offset SECONDS]
-        [--lease SECONDS] [--wait-for-go]
+        [--lease SECONDS] [--wait-for-go] [--sweep]
 
 With `--smtp` it delivers applicants' letters to a local SMTP server with the real sender
 (`mid_send`: it dies halfway through a message).
 
 It prints `ready`, optionally waits for a line on stdin (so several workers start their
-claims together), then delivers until a pass finds nothing due, and prints `done N`.
+claims together), with `--sweep` runs one scheduler tick's reminder sweep first (as each
+replica's scheduler does), then delivers until a pass finds nothing due, and prints `done N`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from bot.messenger import Messenger
+from handlers.core.config import ProgrammeConfig
+from handlers.reminders.sweep import run_sweep
 from storage.db import Database
 from tests.fakes.platform import HttpSender
 from tests.fakes.smtp import CrashingSmtpSender, MailServer
@@ -31,6 +34,9 @@ async def deliver(args: argparse.Namespace) -> int:
     def clock() -> datetime:
         return datetime.now(UTC) + offset
 
+    if args.sweep:
+        with db.transaction() as session:
+            run_sweep(session, clock(), ProgrammeConfig())
     messenger = Messenger(db, clock=clock, worker_id=args.worker_id,
                           lease=timedelta(seconds=args.lease), pace_seconds=0, batch=10)
     sender: HttpSender | CrashingSmtpSender
@@ -63,6 +69,7 @@ def main() -> None:
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
     parser.add_argument("--wait-for-go", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
     args = parser.parse_args()
     print("ready", flush=True)
     if args.wait_for_go:

@@ -19,9 +19,15 @@ def progress(n: int) -> Notice:
                   thread_key="case:TA-2026-0001", edit_of="case:TA-2026-0001:post")
 
 
+ROOT = Notice(EVALUATION, Card(title="TA-2026-0001: Agency"), key="case:TA-2026-0001:post",
+              thread_key="case:TA-2026-0001", starts_thread=True)
+
+
 def statuses(db: Database) -> dict[str, str]:
+    """The status of each progress edit, by its number."""
     with db.read() as session:
-        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
+        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status)
+                               .where(OutboxMessage.edit_of.is_not(None)))
         return {key.split(":")[3]: status for key, status in rows}
 
 
@@ -29,7 +35,7 @@ def test_a_newer_edit_supersedes_the_waiting_one(db: Database, now: datetime) ->
     with db.transaction() as session:
         session.add(Place(platform="slack", purpose="evaluation", channel_id="C1"))
         session.flush()
-        schedule(session, [progress(1)], now)
+        schedule(session, [ROOT, progress(1)], now)
     with db.transaction() as session:
         schedule(session, [progress(2)], now)
     assert statuses(db) == {"1": "superseded", "2": "pending"}
@@ -39,7 +45,7 @@ def test_an_edit_already_sent_is_left_alone(db: Database, now: datetime) -> None
     with db.transaction() as session:
         session.add(Place(platform="slack", purpose="evaluation", channel_id="C1"))
         session.flush()
-        schedule(session, [progress(1)], now)
+        schedule(session, [ROOT, progress(1)], now)
         session.execute(OutboxMessage.__table__.update().values(status="sent"))
     with db.transaction() as session:
         schedule(session, [progress(2), progress(3)], now)

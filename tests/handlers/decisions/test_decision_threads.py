@@ -45,7 +45,7 @@ def test_deciding_a_case_edits_the_root_and_posts_in_the_thread(chat: dict[str, 
     assert outcome.reply.tone == "success", outcome.reply
     notices = _by_key(outcome)
     edit = notices[f"case:{ref}:decided:1"]
-    assert edit.edit_of == f"case:{ref}:post" and edit.thread_key is None
+    assert edit.edit_of == f"case:{ref}:post" and edit.thread_key == f"case:{ref}"
     facts = _facts(edit)
     assert facts["Decision"] == "approved (not announced yet)"
     assert facts["Status"] == "approved" and facts["Progress"] == "2 of 2 scored"
