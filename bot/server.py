@@ -28,7 +28,7 @@ log = logging.getLogger("s3desk.server")
 async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
                 *, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM / SIGINT (or until `stop` is set)."""
-    services = build_services(settings)
+    services = build_services(settings, bind_host=host)
     await asyncio.to_thread(upgrade, services.db)
     if services.db.is_sqlite:
         log.info("SQLite store: run a single replica of `s3desk serve`")

@@ -21,6 +21,8 @@ from handlers.core.registry import Registry
 from handlers.core.types import Outcome
 from storage.db import Database
 
+LOOPBACK = "127.0.0.1"
+
 
 @dataclass
 class Metrics:
@@ -62,14 +64,16 @@ class Services:
     scheduler: Scheduler
     clock: Clock
     metrics: Metrics
+    # the address `s3desk serve` listens on: unsigned Teams activities only on loopback
+    bind_host: str = LOOPBACK
 
 
 def build_services(settings: Settings, clock: Clock = system_clock,
-                   db: Database | None = None) -> Services:
+                   db: Database | None = None, *, bind_host: str = LOOPBACK) -> Services:
     db = db or Database(settings.database_url)
     config = settings.programme()
     metrics = Metrics()
     desk = MeteredDesk(db, load_registry(), config, metrics)
     messenger = Messenger(db, clock=clock)
     scheduler = Scheduler(db, config, messenger, clock)
-    return Services(settings, db, desk, messenger, scheduler, clock, metrics)
+    return Services(settings, db, desk, messenger, scheduler, clock, metrics, bind_host)

@@ -30,7 +30,12 @@ from bot.teams.connector import Backoff, Connector
 from bot.teams.parse import tenant_of
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
-from bot.teams.settings_check import TeamsSettingsError, allowed_tenants, check_settings
+from bot.teams.settings_check import (
+    TeamsSettingsError,
+    allowed_tenants,
+    check_settings,
+    may_serve,
+)
 
 log = logging.getLogger("s3desk.teams")
 ROUTE = "/api/messages"
@@ -48,8 +53,9 @@ class BotConfiguration:
 
 
 def install(app: web.Application, services: Services) -> None:
-    """Mount Teams on the shared server and register its outbox sender."""
-    check_settings(services.settings)
+    """Mount Teams on the shared server and register its outbox sender, where it is safe."""
+    if not may_serve(services.settings, services.bind_host):
+        return
     mount(app, services, configured_authentication(services.settings))
 
 
