@@ -1,7 +1,8 @@
 """`s3desk serve`: one aiohttp server for Slack, Teams, /healthz and /metrics, plus the
 messenger and the scheduler tick.
 
-`serve` builds the services (`bot.services`), runs the migrations, starts everything, and on
+`serve` builds the services (`bot.services`), takes a SQLite store for itself alone
+(`bot.store_lock`), runs the migrations, starts everything, and on
 SIGTERM or SIGINT stops taking requests, stops the tick, lets the messenger finish the rows
 in hand, and closes the store.
 """
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from bot.config import Settings, load_settings
 from bot.services import build_services
+from bot.store_lock import lock_store
 from bot.web import build_web_app
 from storage.migrate import upgrade
 
@@ -29,10 +31,11 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
                 *, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM / SIGINT (or until `stop` is set)."""
     services = build_services(settings, bind_host=host)
+    app = build_web_app(services)  # refuses unsafe platform settings before anything else
+    store_lock = lock_store(services.db)
     await asyncio.to_thread(upgrade, services.db)
     if services.db.is_sqlite:
         log.info("SQLite store: run a single replica of `s3desk serve`")
-    app = build_web_app(services)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -57,6 +60,7 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
         await services.scheduler.stop()
         await services.messenger.stop()
         services.db.dispose()
+        store_lock.release()
 
 
 def serve_command(

@@ -20,6 +20,7 @@ from bot.config import Settings, load_settings
 from bot.slack.app import build_app
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
+from bot.store_lock import lock_store
 from storage.migrate import upgrade
 
 log = logging.getLogger("s3desk.slack.socket")
@@ -33,6 +34,7 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
 
     assert settings.slack_bot_token is not None and settings.slack_app_token is not None
     services = build_services(settings)
+    store_lock = lock_store(services.db, "s3desk slack-socket")
     await asyncio.to_thread(upgrade, services.db)
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
     app = build_app(runtime, settings.slack_bot_token.get_secret_value(),
@@ -55,6 +57,7 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
         services.scheduler.shutdown()
         await services.messenger.stop()
         services.db.dispose()
+        store_lock.release()
 
 
 def slack_socket() -> None:

@@ -17,10 +17,21 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.db import Database
+from storage.migrate import upgrade
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_SECONDS = 60
 # the `s3desk` console script of this environment (the [project.scripts] entry)
 S3DESK = Path(sys.executable).with_name("s3desk")
+
+
+def fresh_store(directory: Path, name: str = "own.db") -> Database:
+    """A migrated SQLite store of a test's own, for a server that must not share the suite's
+    store (one `s3desk serve` per SQLite file)."""
+    db = Database(f"sqlite:///{directory / name}")
+    upgrade(db)
+    return db
 
 
 def free_port() -> int:

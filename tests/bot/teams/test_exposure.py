@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.teams.settings_check import closed_reason, is_loopback
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Note, ProcessedEvent
 from tests.conftest import make_person
 from tests.evaluation_helpers import CUTOFF, add_application, add_cutoff
 from tests.fakes.connector import FakeConnector
-from tests.fakes.s3desk_server import start_server
+from tests.fakes.s3desk_server import fresh_store, start_server
 from tests.fakes.teams_activities import Activities
 from tests.fakes.teams_server import http_post
 from tests.fakes.teams_world import SOFIA, connector_fixture  # noqa: F401  (fixture)
@@ -30,8 +29,7 @@ OFF = "Teams is off"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'exposure.db'}")
-    upgrade(db)
+    db = fresh_store(tmp_path)
     make_person(db, SOFIA.aad, "secretariat", platform="teams")
     yield db
     db.dispose()
