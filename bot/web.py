@@ -16,6 +16,7 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.request_body import read_body_first
 from bot.services import Services
 from storage.outbox_views import counts_by_status
 
@@ -45,7 +46,7 @@ def _platform_installers(
 
 
 def build_web_app(services: Services, *, platforms: bool = True) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[read_body_first])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
