@@ -4,11 +4,13 @@ It runs an aiohttp server on 127.0.0.1 (a free port) in its own thread, so an in
 test and a `s3desk serve` subprocess (with `SLACK_API_URL` pointing here) can both use it.
 It keeps channel histories with message metadata, refuses payloads Slack would refuse
 (Block Kit limits, a trigger id used twice, an unknown message to edit), and can be told to
-fail the next calls of a method (429 with `Retry-After`, 5xx, an error code).
+fail the next calls of a method (429 with `Retry-After`, 5xx, an error code), or hold every
+call until released (a Web API that does not answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +26,8 @@ BOT_USER = "UBOT0S3"
 BOT_ID = "BBOT0S3"
 TEAM = "T0S3COP"
 _JSON_FIELDS = ("blocks", "metadata", "view", "attachments")
+# a held call gives up waiting after this long (a test that forgot to release)
+HOLD_SECONDS = 20.0
 
 
 @dataclass
@@ -52,6 +56,10 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        # closed by `hold()`: every call waits at the gate until `release()`
+        self._gate = threading.Event()
+        self._gate.set()
+        self._waiting: list[str] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._triggers: set[str] = set()
         self._seq = 0
@@ -73,6 +81,33 @@ class FakeSlack:
             self._failures.setdefault(method, []).append(
                 _Failure(status, error, headers or {}, times))
 
+    def hold(self) -> None:
+        """Stand for a Web API that does not answer: every call waits until `release()`."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    @property
+    def holding(self) -> bool:
+        return not self._gate.is_set()
+
+    def waiting(self, *methods: str) -> list[str]:
+        """The calls now held at the gate (`response_url` for answers to a response URL)."""
+        with self._lock:
+            return [m for m in self._waiting if not methods or m in methods]
+
+    async def _pass_gate(self, method: str) -> None:
+        if self._gate.is_set():
+            return
+        with self._lock:
+            self._waiting.append(method)
+        try:
+            await asyncio.to_thread(self._gate.wait, HOLD_SECONDS)
+        finally:
+            with self._lock:
+                self._waiting.remove(method)
+
     def calls_to(self, *methods: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method in methods]
@@ -83,6 +118,7 @@ class FakeSlack:
             self.history.clear()
             self.outside.clear()
             self._failures.clear()
+        self.release()
 
     def start(self) -> FakeSlack:
         self.port = self._server.start()
@@ -122,6 +158,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        await self._pass_gate(method)
         with self._lock:
             failure = self._next_failure(method)
             if failure is not None:
@@ -134,6 +171,7 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         params = await self._params(request)
+        await self._pass_gate("response_url")
         problems = block_problems(params.get("blocks") or [])
         answer = {"ok": not problems, "problems": problems}
         with self._lock:

@@ -1,0 +1,98 @@
+"""Slack is answered at once whatever the Web API does: against the real `s3desk serve`,
+with a fake Web API that holds every call until the test releases it.
+
+Each request's HTTP answer must come back while the Web API call it leads to is still held
+at the fake's gate: an ack that waited for the Web API could only come back after release.
+The first request of the module is among them, so the bot's identity (auth.test) is not
+waited for either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from storage.db import Database
+from tests.conftest import make_person
+from tests.evaluation_helpers import CUTOFF, add_application, add_cutoff
+from tests.fakes.s3desk_server import RunningServer, start_server, wait_until
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_caller import Answer, SlackCaller
+
+SECRET = "acks-signing-secret-7c1e"
+SEC = "U0SEC0001"
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeSlack]:
+    api = FakeSlack().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def server(_schema: Database, database_url: str, fake: FakeSlack,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-acks-token",
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.base_url}
+    running = start_server(env, tmp_path_factory.mktemp("acks") / "serve.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack(server: RunningServer, fake: FakeSlack, db: Database) -> Iterator[SlackCaller]:
+    fake.reset()
+    make_person(db, SEC, "secretariat", platform="slack")
+    yield SlackCaller(server.base_url + "/slack/events", SECRET, fake.response_url("r"))
+    fake.release()
+
+
+def answered_while_held(fake: FakeSlack, send: object, method: str) -> Answer:
+    """Send with the Web API held; the answer must arrive before the held call is let go."""
+    fake.hold()
+    answer = send()  # type: ignore[operator]
+    assert fake.holding, "the ack came back only after the Web API was released"
+    assert answer.status == 200, answer.body
+    # the work after the ack did reach the Web API, and is waiting there right now
+    assert wait_until(lambda: fake.waiting(method)), f"no {method} call followed the ack"
+    fake.release()
+    assert wait_until(lambda: [c for c in fake.calls_to(method) if c.answer.get("ok")]
+                      if method != "response_url" else fake.calls_to(method))
+    return answer
+
+
+def test_an_event_is_acked_before_its_answer_is_posted(
+        slack: SlackCaller, fake: FakeSlack, db: Database) -> None:
+    add_cutoff(db)
+    ref = add_application(db, CUTOFF)
+    dm = {"type": "message", "user": SEC, "text": f"note {ref} called the region",
+          "channel": "D0SEC0001", "channel_type": "im", "ts": "1790000200.000100",
+          "event_ts": "1790000200.000100"}
+    answered_while_held(fake, lambda: slack.event(dm), "chat.postMessage")
+
+
+def test_a_button_is_acked_before_its_answer_goes_to_the_response_url(
+        slack: SlackCaller, fake: FakeSlack) -> None:
+    answer = answered_while_held(fake, lambda: slack.press("help", user=SEC), "response_url")
+    assert answer.body in ("", "{}")
+
+
+def test_app_home_is_acked_before_it_is_published(
+        slack: SlackCaller, fake: FakeSlack) -> None:
+    answered_while_held(fake, lambda: slack.home_opened(user=SEC), "views.publish")
+
+
+def test_s3_new_is_acked_before_its_modal_opens(slack: SlackCaller, fake: FakeSlack) -> None:
+    answer = answered_while_held(fake, lambda: slack.slash("new", user=SEC), "views.open")
+    assert answer.body in ("", "{}")
+
+
+def test_an_answer_that_fits_the_ack_still_rides_on_it(
+        slack: SlackCaller, fake: FakeSlack) -> None:
+    fake.hold()
+    answer = slack.slash("help", user=SEC)
+    assert fake.holding and answer.status == 200
+    assert "what you may do" in answer.body
+    fake.release()
