@@ -10,9 +10,10 @@ call until released (a Web API that does not answer).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,13 +22,13 @@ from aiohttp import web
 
 from tests.fakes.background import BackgroundServer
 from tests.fakes.block_kit import block_problems, view_problems
+from tests.fakes.gate import Gate
+from tests.fakes.slack_history import page as history_page
 
 BOT_USER = "UBOT0S3"
 BOT_ID = "BBOT0S3"
 TEAM = "T0S3COP"
 _JSON_FIELDS = ("blocks", "metadata", "view", "attachments")
-# a held call gives up waiting after this long (a test that forgot to release)
-HOLD_SECONDS = 20.0
 
 
 @dataclass
@@ -53,16 +54,18 @@ class FakeSlack:
     # channels the bot is not in: posts there answer `not_in_channel`
     outside: set[str] = field(default_factory=set)
     users: dict[str, str] = field(default_factory=dict)
+    # stamps the messages posted here (wall time unless a test moves it)
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        # closed by `hold()`: every call waits at the gate until `release()`
-        self._gate = threading.Event()
-        self._gate.set()
-        self._waiting: list[str] = []
+        # `gate.hold()`: every call waits until `gate.release()` (a Web API that does not
+        # answer); `response_url` names the answers to a response URL
+        self.gate = Gate()
         self._failures: dict[str, list[_Failure]] = {}
         self._triggers: set[str] = set()
         self._seq = 0
+        self._last_ts = 0.0
         self._server = BackgroundServer(self._app, "fake-slack")
         self._sockets: list[web.WebSocketResponse] = []
         self.port = 0
@@ -81,32 +84,15 @@ class FakeSlack:
             self._failures.setdefault(method, []).append(
                 _Failure(status, error, headers or {}, times))
 
-    def hold(self) -> None:
-        """Stand for a Web API that does not answer: every call waits until `release()`."""
-        self._gate.clear()
-
-    def release(self) -> None:
-        self._gate.set()
-
-    @property
-    def holding(self) -> bool:
-        return not self._gate.is_set()
-
-    def waiting(self, *methods: str) -> list[str]:
-        """The calls now held at the gate (`response_url` for answers to a response URL)."""
+    def chatter(self, channel: str, count: int, thread_ts: str | None = None) -> None:
+        """`count` messages people post in `channel` (or in one of its threads), now."""
         with self._lock:
-            return [m for m in self._waiting if not methods or m in methods]
-
-    async def _pass_gate(self, method: str) -> None:
-        if self._gate.is_set():
-            return
-        with self._lock:
-            self._waiting.append(method)
-        try:
-            await asyncio.to_thread(self._gate.wait, HOLD_SECONDS)
-        finally:
-            with self._lock:
-                self._waiting.remove(method)
+            for n in range(count):
+                message = {"type": "message", "ts": self._next_ts(), "user": "U0PEOPLE1",
+                           "text": f"chatter {n}"}
+                if thread_ts:
+                    message["thread_ts"] = thread_ts
+                self.history.setdefault(channel, []).append(message)
 
     def calls_to(self, *methods: str) -> list[Call]:
         with self._lock:
@@ -118,7 +104,8 @@ class FakeSlack:
             self.history.clear()
             self.outside.clear()
             self._failures.clear()
-        self.release()
+            self._last_ts = 0.0
+        self.gate.release()
 
     def start(self) -> FakeSlack:
         self.port = self._server.start()
@@ -158,7 +145,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        await self._pass_gate(method)
+        await self.gate.passage(method)
         with self._lock:
             failure = self._next_failure(method)
             if failure is not None:
@@ -171,7 +158,7 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         params = await self._params(request)
-        await self._pass_gate("response_url")
+        await self.gate.passage("response_url")
         problems = block_problems(params.get("blocks") or [])
         answer = {"ok": not problems, "problems": problems}
         with self._lock:
@@ -214,8 +201,10 @@ class FakeSlack:
         return handler(p)
 
     def _next_ts(self) -> str:
+        """Seconds since the epoch by `clock`, as Slack stamps messages; always increasing."""
         self._seq += 1
-        return f"{1790000000 + self._seq}.{self._seq:06d}"
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://s3cop.example.slack.com/", "team": "S3 CoP",
@@ -276,8 +265,8 @@ class FakeSlack:
     def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
         messages = [m for m in self.history.get(str(p.get("channel")), [])
                     if m.get("thread_ts", m["ts"]) == m["ts"]]
-        limit = int(p.get("limit") or 100)
-        return {"ok": True, "messages": self._with_metadata(messages[::-1][:limit], p)}
+        answer = history_page(messages, p, newest_first=True)
+        return {**answer, "messages": self._with_metadata(answer["messages"], p)}
 
     def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         root = p.get("ts")
@@ -285,7 +274,8 @@ class FakeSlack:
                     if m["ts"] == root or m.get("thread_ts") == root]
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": self._with_metadata(messages, p)}
+        answer = history_page(messages, p, newest_first=False)
+        return {**answer, "messages": self._with_metadata(answer["messages"], p)}
 
     def _view_answer(self, view: dict[str, Any], trigger: str | None) -> dict[str, Any]:
         problems = view_problems(view)

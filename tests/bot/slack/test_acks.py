@@ -46,18 +46,18 @@ def slack(server: RunningServer, fake: FakeSlack, db: Database) -> Iterator[Slac
     fake.reset()
     make_person(db, SEC, "secretariat", platform="slack")
     yield SlackCaller(server.base_url + "/slack/events", SECRET, fake.response_url("r"))
-    fake.release()
+    fake.gate.release()
 
 
 def answered_while_held(fake: FakeSlack, send: object, method: str) -> Answer:
     """Send with the Web API held; the answer must arrive before the held call is let go."""
-    fake.hold()
+    fake.gate.hold()
     answer = send()  # type: ignore[operator]
-    assert fake.holding, "the ack came back only after the Web API was released"
+    assert fake.gate.holding, "the ack came back only after the Web API was released"
     assert answer.status == 200, answer.body
     # the work after the ack did reach the Web API, and is waiting there right now
-    assert wait_until(lambda: fake.waiting(method)), f"no {method} call followed the ack"
-    fake.release()
+    assert wait_until(lambda: fake.gate.waiting(method)), f"no {method} call followed the ack"
+    fake.gate.release()
     assert wait_until(lambda: [c for c in fake.calls_to(method) if c.answer.get("ok")]
                       if method != "response_url" else fake.calls_to(method))
     return answer
@@ -91,8 +91,8 @@ def test_s3_new_is_acked_before_its_modal_opens(slack: SlackCaller, fake: FakeSl
 
 def test_an_answer_that_fits_the_ack_still_rides_on_it(
         slack: SlackCaller, fake: FakeSlack) -> None:
-    fake.hold()
+    fake.gate.hold()
     answer = slack.slash("help", user=SEC)
-    assert fake.holding and answer.status == 200
+    assert fake.gate.holding and answer.status == 200
     assert "what you may do" in answer.body
-    fake.release()
+    fake.gate.release()
