@@ -25,14 +25,17 @@ from tests.awkward_text import awkward_text
 from tests.conftest import make_person
 from tests.evaluation_helpers import CUTOFF, add_application, add_cutoff
 from tests.fakes.connector import FakeConnector
-from tests.fakes.s3desk_server import RunningServer, start_server
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.s3desk_server import RunningServer
 from tests.fakes.slack_caller import FORM, SlackCaller, fixture, unique
+from tests.fakes.slack_world import (  # noqa: F401  (fixtures)
+    SECRET,
+    fake_slack_fixture,
+    slack_server_fixture,
+)
 from tests.fakes.teams_activities import Activities
 from tests.fakes.teams_server import http_post
 from tests.fakes.teams_world import SOFIA
 
-SECRET = "fuzz-signing-secret-51d2"
 SEC = "U0SEC0001"
 REF = "TA-2026-0001"
 COMMANDS = ("", "help", "new", "list", "list q:", f"show {REF}", f"note {REF} ",
@@ -73,27 +76,10 @@ def broken(draw: Callable[..., Any], payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def fake_slack() -> Iterator[FakeSlack]:
-    api = FakeSlack().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
 def connector() -> Iterator[FakeConnector]:
     fake = FakeConnector().start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture(scope="module")
-def server(_schema: Database, database_url: str, fake_slack: FakeSlack,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-fuzz",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake_slack.base_url}
-    running = start_server(env, tmp_path_factory.mktemp("fuzz") / "serve.log")
-    yield running
-    running.stop()
 
 
 @pytest.fixture

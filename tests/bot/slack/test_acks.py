@@ -16,29 +16,16 @@ import pytest
 from storage.db import Database
 from tests.conftest import make_person
 from tests.evaluation_helpers import CUTOFF, add_application, add_cutoff
-from tests.fakes.s3desk_server import RunningServer, start_server, wait_until
+from tests.fakes.s3desk_server import RunningServer, wait_until
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_caller import Answer, SlackCaller
+from tests.fakes.slack_world import (  # noqa: F401  (fixtures)
+    SECRET,
+    fake_slack_fixture,
+    slack_server_fixture,
+)
 
-SECRET = "acks-signing-secret-7c1e"
 SEC = "U0SEC0001"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeSlack]:
-    api = FakeSlack().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def server(_schema: Database, database_url: str, fake: FakeSlack,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-acks-token",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.base_url}
-    running = start_server(env, tmp_path_factory.mktemp("acks") / "serve.log")
-    yield running
-    running.stop()
 
 
 @pytest.fixture
