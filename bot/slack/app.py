@@ -19,6 +19,10 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import (
+    warning_client_prioritized_and_token_skipped,
+    warning_token_skipped,
+)
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -31,6 +35,20 @@ from bot.slack.parse import MalformedPayload
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger("s3desk.slack")
+
+
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that our client
+    and `authorize` take its place: they do, on purpose, so that warning says nothing."""
+
+    EXPECTED = frozenset({warning_client_prioritized_and_token_skipped(),
+                          warning_token_skipped()})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.EXPECTED
+
+
+log.addFilter(_TokenFromEnvironment())
 
 def build_app(runtime: SlackRuntime, token: str, api_url: str) -> AsyncApp:
     """The app; its listeners' clients use `api_url` with 429s waited out (after the ack).

@@ -83,3 +83,8 @@ def test_an_answer_that_fits_the_ack_still_rides_on_it(
     assert fake.gate.holding and answer.status == 200
     assert "what you may do" in answer.body
     fake.gate.release()
+
+
+def test_the_server_starts_without_a_warning(server: RunningServer) -> None:
+    start = server.log().split("serving on")[0]
+    assert "installed bot.slack.http" in start and "WARNING" not in start, start
