@@ -285,6 +285,7 @@ def to_delivery(claim: Claim) -> Delivery:
         thread_root=claim.thread_root,
         starts_thread=claim.starts_thread,
         edit_message_id=claim.edit_message_id,
+        posted_after=claim.created_at,
     )
 
 

@@ -7,6 +7,7 @@ Slack and Teams register senders; the console registers one that prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from handlers.core.types import Card
@@ -26,6 +27,9 @@ class Delivery:
     starts_thread: bool = False
     # set when this row edits an earlier post: that post's platform message id
     edit_message_id: str | None = None
+    # no attempt to post this row can have landed before this instant (`find_posted`
+    # looks back to it); None when unknown
+    posted_after: datetime | None = None
 
 
 class TransientSendError(Exception):
@@ -50,4 +54,5 @@ class Sender(Protocol):
         """Replace the message `message_id` with the card; a vanished message counts as done."""
 
     async def find_posted(self, delivery: Delivery) -> str | None:
-        """After a lease expired mid-send: the id of a post an earlier attempt made, if any."""
+        """After a lease expired mid-send: the id of a post an earlier attempt made, if any,
+        looking at everything posted since `delivery.posted_after`."""

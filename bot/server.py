@@ -1,11 +1,12 @@
 """`s3desk serve`: one aiohttp server for Slack, Teams, /healthz and /metrics, plus the
 messenger and the scheduler tick.
 
-`serve` builds the services (`bot.services`), runs the migrations, starts everything, and on
-SIGTERM or SIGINT claims no more outbox rows, stops taking requests and lets those in
-progress finish, stops the tick, lets the sends at the platform finish and hands the other
-claimed rows back for another replica (all within S3DESK_STOP_GRACE_SECONDS), and closes the
-store's connection pool.
+`serve` builds the services (`bot.services`), takes a SQLite store for itself alone
+(`bot.store_lock`), runs the migrations, starts everything, and on SIGTERM or SIGINT claims
+no more outbox rows, stops taking requests and lets those in progress finish, stops the
+tick, lets the sends at the platform finish and hands the other claimed rows back for
+another replica (all within S3DESK_STOP_GRACE_SECONDS), and closes the store's connection
+pool.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.cli.support import settings as load_settings
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.services import build_services
+from bot.store_lock import lock_store
 from bot.web import build_web_app
 from storage.migrate import upgrade
 
@@ -32,11 +34,12 @@ log = logging.getLogger("s3desk.server")
 async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
                 *, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM / SIGINT (or until `stop` is set)."""
-    services = build_services(settings)
+    services = build_services(settings, bind_host=host)
+    app = build_web_app(services)  # refuses unsafe platform settings before anything else
+    store_lock = lock_store(services.db)
     await asyncio.to_thread(upgrade, services.db)
     if services.db.is_sqlite:
         log.info("SQLite store: run a single replica of `s3desk serve`")
-    app = build_web_app(services)
     grace = settings.stop_grace_seconds
     runner = web.AppRunner(app, shutdown_timeout=grace)
     await runner.setup()
@@ -66,6 +69,7 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
         await services.messenger.stop(max(0.0, deadline - loop.time()))
         services.db.dispose()
         log.info("stopped: outbox rows %s", dict(services.messenger.results) or "none")
+        store_lock.release()
 
 
 def serve_command(

@@ -18,6 +18,8 @@ from handlers.commands import load_registry
 from handlers.core.desk import Desk
 from storage.db import Database
 
+LOOPBACK = "127.0.0.1"
+
 
 @dataclass
 class Services:
@@ -28,10 +30,12 @@ class Services:
     scheduler: Scheduler
     clock: Clock
     metrics: Metrics
+    # the address `s3desk serve` listens on: unsigned Teams activities only on loopback
+    bind_host: str = LOOPBACK
 
 
 def build_services(settings: Settings, clock: Clock = system_clock,
-                   db: Database | None = None) -> Services:
+                   db: Database | None = None, *, bind_host: str = LOOPBACK) -> Services:
     db = db or Database(settings.database_url)
     config = settings.programme()
     metrics = Metrics()
@@ -40,4 +44,4 @@ def build_services(settings: Settings, clock: Clock = system_clock,
     if settings.smtp_enabled:
         messenger.register(SmtpSender(SmtpConfig.from_settings(settings), clock))
     scheduler = Scheduler(db, config, messenger, clock)
-    return Services(settings, db, desk, messenger, scheduler, clock, metrics)
+    return Services(settings, db, desk, messenger, scheduler, clock, metrics, bind_host)

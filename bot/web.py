@@ -19,6 +19,7 @@ from sqlalchemy import text
 from bot import calendar_feed, charts
 from bot.logs import request_ids
 from bot.metrics import OutboxState, live_families
+from bot.request_body import read_body_first
 from bot.services import Services
 from storage.outbox_views import depth_and_oldest_due
 
@@ -48,7 +49,7 @@ def _platform_installers(
 
 
 def build_web_app(services: Services, *, platforms: bool = True) -> web.Application:
-    app = web.Application(middlewares=[request_ids])
+    app = web.Application(middlewares=[request_ids, read_body_first])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

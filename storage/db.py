@@ -19,6 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
+    # Parameters are applicants' names and texts: no error message or log line carries them.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)

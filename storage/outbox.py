@@ -48,6 +48,8 @@ class Claim:
     thread_root: str | None
     # platform message id this row replaces (an edit), if the original was sent
     edit_message_id: str | None
+    # when the row was scheduled: no attempt to send it can have landed before
+    created_at: datetime | None = None
 
     @property
     def retried(self) -> bool:
@@ -160,6 +162,7 @@ def _claim(
                 starts_thread=item.starts_thread,
                 thread_root=thread_root,
                 edit_message_id=_original_message(session, item),
+                created_at=item.created_at,
             )
         )
     session.flush()

@@ -20,6 +20,7 @@ from bot.console.forms import Cancelled, fill_form
 from bot.console.pictures import default_folder, save_picture
 from bot.console.render import render_card, render_notice
 from bot.edge import Clock, system_clock
+from bot.normalise import clean_text
 from handlers.core.desk import Desk, Inbound
 from handlers.core.types import Notice, Outcome, Where
 from storage.models import Person
@@ -43,7 +44,7 @@ class LineIO:
     def ask(self, prompt: str) -> str | None:
         if self.terminal:
             try:
-                return input(prompt)
+                return clean_text(input(prompt))
             except EOFError:
                 self.say("")
                 return None
@@ -54,7 +55,7 @@ class LineIO:
             return None
         # piped input: echo it, so the transcript reads like a conversation
         self.stdout.write(line if line.endswith("\n") else line + "\n")
-        return line.rstrip("\r\n")
+        return clean_text(line.rstrip("\r\n"))
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")

@@ -4,7 +4,9 @@ Slack signs each request: `v0=` HMAC-SHA256 over `v0:{timestamp}:{body}` with th
 signing secret, timestamp within five minutes. A missing, malformed, stale or wrong
 signature, or a timestamp that is not a number, is answered 401 with no listener run and
 nothing stored or logged but the fact of the refusal (Bolt's own check would answer 500 to
-a non-numeric timestamp and log the whole body, applicant data and all, at INFO).
+a non-numeric timestamp and log the whole body, applicant data and all, at INFO). A signed
+request whose payload is not shaped as Slack shapes its payloads is answered 400
+(`bot.slack.shape`): Bolt would answer it 500.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.services import Services
 from bot.slack.app import build_app
+from bot.slack.client import make_client
+from bot.slack.parse import MalformedPayload
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
+from bot.slack.shape import check_shape
 
 log = logging.getLogger("s3desk.slack.http")
 
@@ -56,8 +61,21 @@ class SlackEndpoint:
             return web.json_response({"error": "body is not UTF-8"}, status=400)
         headers: dict[str, str | Sequence[str]] = {
             k.lower(): request.headers.getall(k) for k in request.headers}
-        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        try:
+            # Bolt parses the body here (a `payload` field that is no JSON raises)
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
+                                            headers=headers)
+            check_shape(bolt_request.body)
+        except MalformedPayload as exc:
+            return malformed(str(exc))
+        except (ValueError, TypeError, AttributeError, LookupError) as exc:
+            return malformed(type(exc).__name__)
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+
+def malformed(reason: str) -> web.Response:
+    log.info("refused a malformed Slack request (%s)", reason)
+    return web.json_response({"error": "malformed request"}, status=400)
 
 
 def install(app: web.Application, services: Services) -> None:
@@ -68,6 +86,8 @@ def install(app: web.Application, services: Services) -> None:
         raise RuntimeError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
     bolt = build_app(runtime, token.get_secret_value(), settings.slack_api_url)
-    services.messenger.register(SlackSender(bolt.client))
+    services.messenger.register(
+        SlackSender(make_client(token.get_secret_value(), settings.slack_api_url)))
     endpoint = SlackEndpoint(bolt, secret.get_secret_value())
     app.router.add_post(EVENTS_PATH, endpoint.handle)
+    app.on_shutdown.append(runtime.after_ack.drain)

@@ -140,19 +140,25 @@ def form_errors(form: Form) -> dict[str, str]:
 def form_values(state: dict[str, Any]) -> dict[str, Any]:
     """`view.state.values` as {input key: str | list[str] | None}."""
     values: dict[str, Any] = {}
-    for block, actions in (state.get("values") or {}).items():
+    found = state.get("values")
+    for block, actions in (found if isinstance(found, dict) else {}).items():
         if not block.startswith(BLOCK_PREFIX) or not isinstance(actions, dict):
             continue
         for action in actions.values():
-            values[block.removeprefix(BLOCK_PREFIX)] = _action_value(action)
+            if isinstance(action, dict):
+                values[block.removeprefix(BLOCK_PREFIX)] = _action_value(action)
     return values
 
 
 def _action_value(action: dict[str, Any]) -> Any:
+    """What one input holds: a string, a list of strings, or None (anything else is dropped)."""
     kind = action.get("type")
     if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        return [o.get("value") for o in action.get("selected_options") or []]
+        options = action.get("selected_options")
+        return [o["value"] for o in (options if isinstance(options, list) else [])
+                if isinstance(o, dict) and isinstance(o.get("value"), str)]
+    value = action.get("value")
     if kind in ("static_select", "external_select"):
-        selected = action.get("selected_option") or {}
-        return selected.get("value")
-    return action.get("value")
+        selected = action.get("selected_option")
+        value = selected.get("value") if isinstance(selected, dict) else None
+    return value if isinstance(value, str) else None

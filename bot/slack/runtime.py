@@ -9,16 +9,18 @@ whichever server process it reaches.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.edge import Clock, Wakeable, run_command, system_clock
+from bot.slack.after_ack import AfterAck
 from handlers.cases.threads import ref_for_thread
 from handlers.core.desk import Desk, Inbound
 from handlers.core.parse import ParseError, tokenize
@@ -39,6 +41,8 @@ class SlackRuntime:
     desk: Desk
     messenger: Wakeable | None = None
     clock: Clock = system_clock
+    # the Web API calls that follow each ack
+    after_ack: AfterAck = field(default_factory=AfterAck)
 
     @property
     def db(self) -> Database:
@@ -49,6 +53,10 @@ class SlackRuntime:
 
     async def run(self, inbound: Inbound) -> Outcome:
         return await run_command(self.desk, inbound, self.messenger)
+
+    def later(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        """Do `work` once this request is answered: the ack never waits for the Web API."""
+        self.after_ack.start(work, what)
 
     def is_command(self, text: str) -> bool:
         """Does the text start with a registered command (not just talk in a thread)?"""

@@ -2,14 +2,16 @@
 
 Every post carries message metadata (`s3desk_outbox` with the row's dedupe key), so after
 a lease expired mid-send the messenger can ask whether the first attempt already landed
-before posting again. Slack's answers are sorted into "try again later" (429, 5xx,
-unreachable; with Slack's `Retry-After`) and "never" (channel gone, bot removed, bad card).
+before posting again: `find_posted` reads everything posted since the row was scheduled.
+Slack's answers are sorted into "try again later" (429, 5xx, unreachable; with Slack's
+`Retry-After`) and "never" (channel gone, bot removed, bad card).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -24,8 +26,10 @@ from bot.slack.client import retry_after
 log = logging.getLogger("s3desk.slack.sender")
 
 OUTBOX_EVENT = "s3desk_outbox"
-# how far back `find_posted` looks for an earlier attempt
-HISTORY_LOOKBACK = 200
+# `find_posted` reads the channel (or thread) back to the row's scheduling, a page at a time
+HISTORY_PAGE = 200
+# ... and a little earlier, for clocks that disagree (ours and Slack's message timestamps)
+CLOCK_MARGIN = timedelta(minutes=10)
 TRANSIENT_ERRORS = frozenset({
     "ratelimited", "rate_limited", "service_unavailable", "fatal_error", "internal_error",
     "request_timeout", "team_added_to_org",
@@ -107,15 +111,28 @@ class SlackSender:
             raise
 
     async def find_posted(self, delivery: Delivery) -> str | None:
+        """Every message since the row was scheduled, page after page, however busy the
+        channel was meanwhile: a re-post after a lease expiry never doubles a message."""
         channel = await self.channel(delivery.target)
+        query: dict[str, Any] = {"channel": channel, "limit": HISTORY_PAGE,
+                                 "include_all_metadata": True}
+        if delivery.posted_after is not None:
+            query["oldest"] = slack_ts(delivery.posted_after - CLOCK_MARGIN)
         if delivery.thread_root:
-            found = await call(self.client.conversations_replies, channel=channel,
-                               ts=delivery.thread_root, limit=HISTORY_LOOKBACK,
-                               include_all_metadata=True)
+            method, query["ts"] = self.client.conversations_replies, delivery.thread_root
         else:
-            found = await call(self.client.conversations_history, channel=channel,
-                               limit=HISTORY_LOOKBACK, include_all_metadata=True)
-        for message in found.get("messages") or []:
-            if is_outbox_post(message, delivery.dedupe_key):
-                return str(message["ts"])
-        return None
+            method = self.client.conversations_history
+        while True:
+            page = await call(method, **query)
+            for message in page.get("messages") or []:
+                if is_outbox_post(message, delivery.dedupe_key):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+            query["cursor"] = cursor
+
+
+def slack_ts(instant: datetime) -> str:
+    """A message timestamp as Slack writes them (seconds since the epoch, microseconds)."""
+    return f"{instant.timestamp():.6f}"

@@ -18,8 +18,10 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings, load_settings
 from bot.slack.app import build_app
+from bot.slack.client import make_client
 from bot.slack.runtime import SlackRuntime
 from bot.slack.sender import SlackSender
+from bot.store_lock import lock_store
 from storage.migrate import upgrade
 
 log = logging.getLogger("s3desk.slack.socket")
@@ -33,11 +35,13 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
 
     assert settings.slack_bot_token is not None and settings.slack_app_token is not None
     services = build_services(settings)
+    store_lock = lock_store(services.db, "s3desk slack-socket")
     await asyncio.to_thread(upgrade, services.db)
     runtime = SlackRuntime(services.desk, services.messenger, services.clock)
     app = build_app(runtime, settings.slack_bot_token.get_secret_value(),
                     settings.slack_api_url)
-    services.messenger.register(SlackSender(app.client))
+    services.messenger.register(SlackSender(make_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url)))
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -52,9 +56,11 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
         await stop.wait()
     finally:
         await handler.close_async()
+        await runtime.after_ack.drain()
         services.scheduler.shutdown()
         await services.messenger.stop()
         services.db.dispose()
+        store_lock.release()
 
 
 def slack_socket() -> None:

@@ -25,13 +25,20 @@ from msrest.serialization import Model
 
 from bot.charts import ChartLinks
 from bot.config import Settings
+from bot.normalise import clean_payload
 from bot.services import Services
 from bot.teams.bot import DeskBot
 from bot.teams.connector import Backoff, Connector
 from bot.teams.parse import tenant_of
 from bot.teams.reach import Reach
 from bot.teams.sender import TeamsSender
-from bot.teams.settings_check import TeamsSettingsError, allowed_tenants, check_settings
+from bot.teams.settings_check import (
+    TeamsSettingsError,
+    allowed_tenants,
+    check_settings,
+    may_serve,
+)
+from bot.teams.shape import activity_problem
 
 log = logging.getLogger("s3desk.teams")
 ROUTE = "/api/messages"
@@ -49,8 +56,9 @@ class BotConfiguration:
 
 
 def install(app: web.Application, services: Services) -> None:
-    """Mount Teams on the shared server and register its outbox sender."""
-    check_settings(services.settings)
+    """Mount Teams on the shared server and register its outbox sender, where it is safe."""
+    if not may_serve(services.settings, services.bind_host):
+        return
     mount(app, services, configured_authentication(services.settings))
 
 
@@ -105,12 +113,9 @@ class TeamsEndpoint:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _problem(415, "send the activity as application/json")
-        try:
-            body = await request.json()
-            activity = Activity().deserialize(body)
-        except (ValueError, TypeError, AttributeError):
-            return _problem(400, "the body is not a Bot Framework activity")
-        if not _well_formed(activity):
+        activity, problem = await _read_activity(request)
+        if activity is None:
+            log.info("refused a malformed activity (%s)", problem)
             return _problem(400, "the body is not a Bot Framework activity")
         try:
             result = await self._authenticate(activity, request.headers.get("Authorization", ""))
@@ -143,13 +148,16 @@ class TeamsEndpoint:
             asyncio.run, self.authentication.authenticate_request(activity, header))
 
 
-def _well_formed(activity: Activity) -> bool:
-    """The fields every turn relies on, present and of the right kind."""
-    return all(isinstance(value, str) and value for value in (
-        activity.type, activity.service_url,
-        activity.conversation.id if activity.conversation else None,
-        activity.from_property.id if activity.from_property else None,
-    ))
+async def _read_activity(request: web.Request) -> tuple[Activity | None, str | None]:
+    """The activity, its text cleaned (`bot.normalise`); or None and what is wrong with it."""
+    try:
+        body = clean_payload(await request.json())
+        problem = activity_problem(body)
+        if problem is not None:
+            return None, problem
+        return Activity().deserialize(body), None
+    except (ValueError, TypeError, AttributeError) as exc:  # msrest's errors are ValueErrors
+        return None, type(exc).__name__
 
 
 def _problem(status: int, message: str) -> web.Response:

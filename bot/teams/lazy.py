@@ -1,9 +1,9 @@
 """Teams on the shared server, with the Bot Framework SDK loaded on first use.
 
-`/api/messages` is always served, but a desk used only from Slack never needs botbuilder
-and its dependencies (about 25 MB of a server's memory). The settings are checked at
-start-up all the same; the SDK loads with the first Teams activity or the first outbox
-row bound for Teams.
+`/api/messages` is served wherever it is safe (see `settings_check.closed_reason`), but a
+desk used only from Slack never needs botbuilder and its dependencies (about 25 MB of a
+server's memory). The settings are checked at start-up all the same; the SDK loads with the
+first Teams activity or the first outbox row bound for Teams.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.senders import Delivery
-from bot.teams.settings_check import check_settings
+from bot.teams.settings_check import may_serve
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -62,8 +62,9 @@ class LazyTeams:
             await self._parts.connector.close()
 
 
-def install(app: web.Application, services: Services) -> LazyTeams:
-    check_settings(services.settings)
+def install(app: web.Application, services: Services) -> LazyTeams | None:
+    if not may_serve(services.settings, services.bind_host):
+        return None
     teams = LazyTeams(services)
     services.messenger.register(teams)
     app.router.add_post(ROUTE, teams.handle)

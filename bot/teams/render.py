@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any
 
 from bot.teams.card_parts import (
@@ -27,7 +28,8 @@ from handlers.core.types import Button, Card, Fact, Pager, Table
 VERSION = "1.5"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 
-# Teams refuses a message above about 28 KB: keep the card well inside that.
+# Teams refuses a message above about 28 KB: keep the card well inside that, leaving room
+# for the activity around it (its summary is at most 300 characters).
 MAX_CARD_BYTES = 24_000
 MAX_TITLE = 200
 MAX_TEXT = 3_000
@@ -66,7 +68,9 @@ def render(card: Card) -> dict[str, Any]:
 
 
 def _size(rendered: dict[str, Any]) -> int:
-    return len(json.dumps(rendered, ensure_ascii=False).encode("utf-8"))
+    """Bytes as the connector sends them: JSON with non-ASCII escaped (`é` is 6 bytes, `😀`
+    12), the larger of the two ways Teams could count."""
+    return len(json.dumps(rendered).encode("utf-8"))
 
 
 def _build(card: Card, row_limit: int, text_limit: int, image: bool) -> dict[str, Any]:
@@ -192,11 +196,17 @@ def _button(button: Button) -> dict[str, Any]:
 
 
 def _emergency(card: Card) -> Card:
-    """The last resort for content Teams cannot take even shrunk: say so, keep the buttons."""
-    return Card(
+    """The last resort for content Teams cannot take even shrunk: say so, keep the buttons
+    that fit. A button's command is kept whole or left out: a shortened command would run
+    something else. Title and text are bounded, so this card always fits."""
+    kept = Card(
         title=card.title[:MAX_TITLE],
         text=("This answer is too long to show in Teams. Narrow it down (filters, a page) "
               "or use the console or an export.",),
-        buttons=card.buttons[:MAX_PRIMARY_ACTIONS],
         tone="warning",
     )
+    for button in card.buttons[:MAX_PRIMARY_ACTIONS]:
+        tried = replace(kept, buttons=(*kept.buttons, button))
+        if _size(_build(tried, 0, 200, False)) <= MAX_CARD_BYTES:
+            kept = tried
+    return kept

@@ -54,7 +54,9 @@ class TeamsSender:
             raise _send_error(exc) from exc
 
     async def find_posted(self, delivery: Delivery) -> str | None:
-        # The connector offers no way to look a message up by content or metadata.
+        # The Bot Framework Connector API, the only API the bot's credentials reach, sends,
+        # replies to, updates and deletes activities and lists members, but cannot read a
+        # conversation's messages back (docs/teams.md, "Limits worth knowing").
         return None
 
     async def _address(self, target: str) -> Address:

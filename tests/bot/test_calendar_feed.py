@@ -29,7 +29,8 @@ def serve(database_url: str, tmp: pytest.TempPathFactory, **env: str) -> Running
                         tmp.mktemp("calendar") / "serve.log")
 
 
-@pytest.fixture(scope="module")
+# One server at a time: on SQLite a second `serve` on the same store refuses to start.
+@pytest.fixture
 def server(_schema: Database, database_url: str,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = serve(database_url, tmp_path_factory)
@@ -37,7 +38,7 @@ def server(_schema: Database, database_url: str,
     running.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def operator_server(_schema: Database, database_url: str,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = serve(database_url, tmp_path_factory, S3DESK_CALENDAR_TOKEN=OPERATOR_TOKEN,

@@ -17,10 +17,21 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.db import Database
+from storage.migrate import upgrade
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_SECONDS = 60
 # the `s3desk` console script of this environment (the [project.scripts] entry)
 S3DESK = Path(sys.executable).with_name("s3desk")
+
+
+def fresh_store(directory: Path, name: str = "own.db") -> Database:
+    """A migrated SQLite store of a test's own, for a server that must not share the suite's
+    store (one `s3desk serve` per SQLite file)."""
+    db = Database(f"sqlite:///{directory / name}")
+    upgrade(db)
+    return db
 
 
 def free_port() -> int:
@@ -48,12 +59,13 @@ class RunningServer:
                 self.process.wait(10)
 
 
-def start_server(env: dict[str, str], log_path: Path) -> RunningServer:
+def start_server(env: dict[str, str], log_path: Path, host: str = "127.0.0.1") -> RunningServer:
+    """`s3desk serve` on a free port of `host`, reached through 127.0.0.1 all the same."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items()
                 if not k.startswith(("SLACK_", "MICROSOFT_", "S3DESK_", "DATABASE_URL"))}
     full_env.update({"S3DESK_ENV": "development", "PYTHONUNBUFFERED": "1", **env})
-    argv = [str(S3DESK), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [str(S3DESK), "serve", "--host", host, "--port", str(port)]
     log_file = log_path.open("wb")
     process = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=log_file,
                                stderr=subprocess.STDOUT)

@@ -4,8 +4,9 @@ It runs an aiohttp server on 127.0.0.1 (a free port) in its own thread, so an in
 test and a `s3desk serve` subprocess (with `SLACK_API_URL` pointing here) can both use it.
 It keeps channel histories with message metadata, refuses payloads Slack would refuse
 (Block Kit limits, a trigger id used twice, an unknown message to edit), and can be told to
-fail the next calls of a method (429 with `Retry-After`, 5xx, an error code), or hold
-the calls of a method unanswered until the test lets them through (a slow Slack).
+fail the next calls of a method (429 with `Retry-After`, 5xx, an error code), hold the
+calls of a method unanswered until the test lets them through (a slow Slack), or hold every
+call until released (a Web API that does not answer).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,7 +25,9 @@ from aiohttp import web
 
 from tests.fakes.background import BackgroundServer
 from tests.fakes.block_kit import block_problems, view_problems
+from tests.fakes.gate import Gate
 from tests.fakes.slack_files import FileUploads, Upload
+from tests.fakes.slack_history import page as history_page
 
 BOT_USER = "UBOT0S3"
 BOT_ID = "BBOT0S3"
@@ -54,15 +59,21 @@ class FakeSlack(FileUploads):
     outside: set[str] = field(default_factory=set)
     users: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
+    # stamps the messages posted here (wall time unless a test moves it)
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        # `gate.hold()`: every call waits until `gate.release()` (a Web API that does not
+        # answer); `response_url` names the answers to a response URL
+        self.gate = Gate()
         self._failures: dict[str, list[_Failure]] = {}
         # method -> the gate its calls wait at, and how many wait there now
         self._gates: dict[str, asyncio.Event] = {}
         self._waiting: Counter[str] = Counter()
         self._triggers: set[str] = set()
         self._seq = 0
+        self._last_ts = 0.0
         self._server = BackgroundServer(self._app, "fake-slack")
         self._sockets: list[web.WebSocketResponse] = []
         self.port = 0
@@ -95,6 +106,15 @@ class FakeSlack(FileUploads):
         """How many calls of `method` are held at its gate now."""
         with self._lock:
             return self._waiting[method]
+    def chatter(self, channel: str, count: int, thread_ts: str | None = None) -> None:
+        """`count` messages people post in `channel` (or in one of its threads), now."""
+        with self._lock:
+            for n in range(count):
+                message = {"type": "message", "ts": self._next_ts(), "user": "U0PEOPLE1",
+                           "text": f"chatter {n}"}
+                if thread_ts:
+                    message["thread_ts"] = thread_ts
+                self.history.setdefault(channel, []).append(message)
 
     def calls_to(self, *methods: str) -> list[Call]:
         with self._lock:
@@ -107,6 +127,8 @@ class FakeSlack(FileUploads):
             self.outside.clear()
             self.uploads.clear()
             self._failures.clear()
+            self._last_ts = 0.0
+        self.gate.release()
 
     def start(self) -> FakeSlack:
         self.port = self._server.start()
@@ -147,6 +169,7 @@ class FakeSlack(FileUploads):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        await self.gate.passage(method)
         with self._lock:
             gate = self._gates.get(method)
             self._waiting[method] += gate is not None
@@ -166,6 +189,7 @@ class FakeSlack(FileUploads):
 
     async def _respond(self, request: web.Request) -> web.Response:
         params = await self._params(request)
+        await self.gate.passage("response_url")
         problems = block_problems(params.get("blocks") or [])
         answer = {"ok": not problems, "problems": problems}
         with self._lock:
@@ -208,8 +232,10 @@ class FakeSlack(FileUploads):
         return handler(p)
 
     def _next_ts(self) -> str:
+        """Seconds since the epoch by `clock`, as Slack stamps messages; always increasing."""
         self._seq += 1
-        return f"{1790000000 + self._seq}.{self._seq:06d}"
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://s3cop.example.slack.com/", "team": "S3 CoP",
@@ -270,8 +296,8 @@ class FakeSlack(FileUploads):
     def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
         messages = [m for m in self.history.get(str(p.get("channel")), [])
                     if m.get("thread_ts", m["ts"]) == m["ts"]]
-        limit = int(p.get("limit") or 100)
-        return {"ok": True, "messages": self._with_metadata(messages[::-1][:limit], p)}
+        answer = history_page(messages, p, newest_first=True)
+        return {**answer, "messages": self._with_metadata(answer["messages"], p)}
 
     def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         root = p.get("ts")
@@ -279,7 +305,8 @@ class FakeSlack(FileUploads):
                     if m["ts"] == root or m.get("thread_ts") == root]
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": self._with_metadata(messages, p)}
+        answer = history_page(messages, p, newest_first=False)
+        return {**answer, "messages": self._with_metadata(answer["messages"], p)}
 
     def _view_answer(self, view: dict[str, Any], trigger: str | None) -> dict[str, Any]:
         problems = view_problems(view)

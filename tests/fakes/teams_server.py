@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -28,7 +26,7 @@ from bot.teams.connector import Backoff
 from bot.teams.http import TeamsEndpoint, mount
 from handlers.core.desk import Desk
 from storage.db import Database
-from tests.fakes.s3desk_server import ROOT, S3DESK, RunningServer, free_port
+from tests.fakes.s3desk_server import RunningServer, start_server
 
 T = TypeVar("T")
 
@@ -130,24 +128,4 @@ class InProcessTeams:
 def start_serve(env: dict[str, str], log_path: Path) -> RunningServer:
     """`s3desk serve` on a free loopback port with exactly this environment on top of a clean
     one (S3DESK_ENV included), waited for on /healthz."""
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items()
-                if not k.startswith(("SLACK_", "MICROSOFT_", "S3DESK_", "DATABASE_URL"))}
-    full_env.update({"S3DESK_ENV": "development", "PYTHONUNBUFFERED": "1", **env})
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(S3DESK), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
-            env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
-    server = RunningServer(process, f"http://127.0.0.1:{port}", log_path)
-    for _ in range(600):
-        if process.poll() is not None:
-            raise RuntimeError(f"s3desk serve exited at start:\n{server.log()[-3000:]}")
-        try:
-            with urllib.request.urlopen(server.base_url + "/healthz", timeout=2):
-                return server
-        except urllib.error.HTTPError:
-            return server  # 503 until the first scheduler tick: the server is up
-        except OSError:
-            threading.Event().wait(0.1)
-    server.stop()
-    raise RuntimeError(f"s3desk serve did not answer in time:\n{server.log()[-3000:]}")
+    return start_server(env, log_path)

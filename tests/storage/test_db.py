@@ -1,13 +1,18 @@
-"""The store's transaction helper on SQLite: writers of one process queue, never time out."""
+"""The store's engine: on SQLite writers of one process queue and never time out; on any
+store no error or log line carries the SQL parameters (applicants' data)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from storage.db import Database
+from storage.models import ProcessedEvent
 
 
 def test_writers_of_one_process_queue_instead_of_hitting_the_busy_timeout(
@@ -46,3 +51,16 @@ def test_writers_of_one_process_queue_instead_of_hitting_the_busy_timeout(
     with db.read() as session:
         assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 2]
     db.dispose()
+
+
+def test_no_error_or_log_line_carries_sql_parameters(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Yrsa Quillfeather-Berg wrote this"
+    with pytest.raises(DBAPIError) as refused, db.read() as session:
+        session.execute(text("SELECT * FROM no_such_table WHERE x = :typed"), {"typed": secret})
+    assert secret not in str(refused.value) and "parameters hidden" in str(refused.value)
+    echoed = Database(db.url, echo=True)
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"), echoed.read() as session:
+        session.execute(select(ProcessedEvent).where(ProcessedEvent.key == secret))
+    echoed.dispose()
+    assert "SELECT" in caplog.text and secret not in caplog.text

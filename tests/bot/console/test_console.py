@@ -23,6 +23,7 @@ from storage.models import (
     AuditEntry,
     EvaluatorAssignment,
     Identity,
+    Note,
     OutboxMessage,
     Person,
     Score,
@@ -182,6 +183,15 @@ def test_notices_to_a_person_name_them(desk: Desk, db: Database, config: Program
     [ref] = add_applications(db, config, [now], status="in_evaluation")
     out = talk(desk, "sec", now, f"assign {ref} @eva")
     assert "-> @eva: " in out
+
+
+def test_typed_control_characters_and_stray_surrogates_are_cleaned(
+        desk: Desk, db: Database, config: ProgrammeConfig, people: dict[str, int],
+        now: datetime) -> None:
+    [ref] = add_applications(db, config, [now])
+    talk(desk, "sec", now, f"note {ref} rang\x00 the\x1b agency \udcff")
+    with db.read() as session:
+        assert session.scalar(select(Note.text)) == "rang the agency \ufffd"
 
 
 class _Watched(io.StringIO):

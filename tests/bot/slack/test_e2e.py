@@ -195,8 +195,8 @@ def test_replayed_and_retried_requests_have_one_effect(
     assert slack.event(dm, event_id="Ev0RETRY01").status == 200
     assert slack.event(dm, event_id="Ev0RETRY01", retry=1).status == 200
     assert slack.event(dm, event_id="Ev0RETRY01", retry=2).status == 200
+    posts = wait_until(lambda: fake.calls_to("chat.postMessage"))  # the work follows the ack
     assert count(db, Note) == 1
-    posts = wait_until(lambda: fake.calls_to("chat.postMessage"))
     time.sleep(0.2)  # a second post, if any, would have been made by now
     assert len([c for c in fake.calls_to("chat.postMessage")
                 if c.params["channel"] == "D0SEC0001"]) == len(posts) == 1

@@ -162,3 +162,49 @@ def test_an_answer_falls_back_to_the_dm_tab_where_the_bot_may_not_post(
         ("chat.postEphemeral", "C0JOINED1", True),
     ]
     assert fake.calls[-1].params["thread_ts"] == "17.2"
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["channel", "thread"])
+def test_a_landed_post_is_found_under_a_thousand_newer_messages(
+        fake: FakeSlack, sender: SlackSender, db: Database, now: datetime,
+        monkeypatch: pytest.MonkeyPatch, in_thread: bool) -> None:
+    """The row was scheduled, 1,000 messages came while its first attempt was under way,
+    the post landed, the worker died, 1,000 more came before the lease ran out. The next
+    worker reads back to the row's scheduling, page after page, and posts nothing twice."""
+    clock = [(now - timedelta(hours=2)).timestamp()]
+    monkeypatch.setattr(fake, "clock", lambda: clock[0])
+    root = run(sender.post(delivery("case:TA-2026-0001:post"))) if in_thread else None
+    fake.chatter(CHANNEL, 500, root)  # long before the row: never read
+    clock[0] = now.timestamp()
+    key = "reminder:9:slack:C0REMIND1"
+    fake.chatter(CHANNEL, 1000, root)
+    landed = run(sender.post(delivery(key, thread_root=root)))
+    fake.chatter(CHANNEL, 1000, root)
+    with db.transaction() as session:
+        insert_if_absent(session, {
+            "dedupe_key": key, "kind": "reminder", "platform": "slack", "target": CHANNEL,
+            "card": CARD.to_dict(), "due_at": now, "status": "sending", "attempts": 1,
+            "lease_until": now + timedelta(minutes=1), "created_at": now,
+            "starts_thread": False,
+            **({"thread_key": "case:TA-2026-0001"} if in_thread else {})})
+        if in_thread:
+            insert_if_absent(session, {
+                "dedupe_key": "case:TA-2026-0001:post", "kind": "case", "platform": "slack",
+                "target": CHANNEL, "card": CARD.to_dict(), "due_at": now, "status": "sent",
+                "message_id": root, "thread_key": "case:TA-2026-0001", "starts_thread": True,
+                "created_at": now})
+    later = now + timedelta(minutes=10)
+    messenger = Messenger(db, clock=lambda: later, pace_seconds=0)
+    messenger.register(sender)
+    assert run(messenger.deliver_due()) == 1
+    posted = [c for c in fake.calls_to("chat.postMessage")
+              if c.params["metadata"]["event_payload"]["key"] == key]
+    assert len(posted) == 1  # the first attempt only
+    with db.read() as session:
+        assert session.scalar(select(OutboxMessage.message_id)
+                              .where(OutboxMessage.dedupe_key == key)) == landed
+    reads = fake.calls_to("conversations.replies" if in_thread else "conversations.history")
+    assert all(float(c.params["oldest"]) < now.timestamp() for c in reads)
+    # newest first (a channel) or oldest first (a thread), the post is the 1,001st message:
+    # the sixth page of 200; the 500 messages from before the row are never read
+    assert len(reads) == 6

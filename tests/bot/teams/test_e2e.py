@@ -28,6 +28,7 @@ from tests.fakes.s3desk_server import (
     S3DESK,
     RunningServer,
     free_port,
+    fresh_store,
     start_server,
     wait_until,
 )
@@ -183,12 +184,13 @@ def test_production_without_credentials_refuses_to_start(
 
 
 def test_production_refuses_forged_and_missing_tokens(
-        _schema: Database, database_url: str, db: Database, fake: FakeConnector,
-        act: Activities, tmp_path: Path) -> None:
+        fake: FakeConnector, act: Activities, tmp_path: Path) -> None:
+    # a store of its own: the module's development server holds the suite's SQLite store
+    db = fresh_store(tmp_path)
     make_person(db, SOFIA.aad, "secretariat", platform="teams")
     add_cutoff(db)
     ref = add_application(db, CUTOFF)
-    running = start_serve({"DATABASE_URL": database_url, "S3DESK_ENV": "production",
+    running = start_serve({"DATABASE_URL": db.url, "S3DESK_ENV": "production",
                             "MICROSOFT_APP_ID": APP_ID,
                             "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
                            tmp_path / "serve.log")
@@ -207,3 +209,4 @@ def test_production_refuses_forged_and_missing_tokens(
         assert "forged" not in running.log()
     finally:
         running.stop()
+        db.dispose()

@@ -102,7 +102,8 @@ def test_production_refuses_to_start_without_the_app_credentials() -> None:
     check_settings(Settings(**{"S3DESK_ENV": "development"}))
     # and the installer (what `s3desk serve` calls) refuses before mounting anything
     app = web.Application()
-    services = SimpleNamespace(settings=Settings(**{"S3DESK_ENV": "production"}))
+    services = SimpleNamespace(settings=Settings(**{"S3DESK_ENV": "production"}),
+                               bind_host="127.0.0.1")
     with pytest.raises(TeamsSettingsError):
         install(app, services)  # type: ignore[arg-type]
     assert not list(app.router.routes())
