@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import RubricCriterion
 from storage.regions import load_regions
+from storage.rubric import latest_version, record_version
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -54,3 +56,6 @@ def seed_reference_data(db: Database) -> None:
                 RubricCriterion(key=key, label=label, description=text, position=i)
                 for i, (key, label, text) in enumerate(DEFAULT_RUBRIC)
             )
+            session.flush()
+        if latest_version(session) is None:
+            record_version(session, datetime.now(UTC))

@@ -22,6 +22,7 @@ from storage.models.evaluation import (
     EvaluatorAssignment,
     NotificationTemplate,
     RubricCriterion,
+    RubricVersion,
     Score,
 )
 from storage.models.messaging import (
@@ -78,6 +79,7 @@ __all__ = [
     "Region",
     "Role",
     "RubricCriterion",
+    "RubricVersion",
     "Score",
     "Setting",
     "ThreadLink",

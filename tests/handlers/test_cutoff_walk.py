@@ -77,7 +77,7 @@ def test_one_cutoff_from_received_to_everyone_informed(chat: dict[str, Chat],
                 divergent = row[0]
     assert all(status_of(db, ref) == "scored" for ref in refs)
     assert divergent == refs[11]
-    agreed = sec(f"consensus {divergent} relevance=3 need=4 feasibility=4 impact=3 "
+    agreed = sec(f"consensus {divergent} need=4 "
                  "agreed in the panel call")
     assert agreed.reply.tone == "success"
 
