@@ -32,9 +32,16 @@ def upgrade() -> None:
     sa.Column('created_at', storage.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('number', name=op.f('pk_rubric_versions'))
     )
-    with op.batch_alter_table('cutoffs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('rubric_version', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_cutoffs_rubric_version_rubric_versions'), 'rubric_versions', ['rubric_version'], ['number'])
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite adds a referencing column in place; a batch rebuild of `cutoffs` would trip
+        # the foreign keys that applications hold on it
+        op.execute('ALTER TABLE cutoffs ADD COLUMN rubric_version INTEGER '
+                   'CONSTRAINT fk_cutoffs_rubric_version_rubric_versions '
+                   'REFERENCES rubric_versions (number)')
+    else:
+        with op.batch_alter_table('cutoffs', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('rubric_version', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(batch_op.f('fk_cutoffs_rubric_version_rubric_versions'), 'rubric_versions', ['rubric_version'], ['number'])
 
     # ### end Alembic commands ###
     _version_one()
