@@ -59,9 +59,13 @@ class CaseBuilder:
         self.evaluation = EvaluationBuilder(world)
         self.delivery = DeliveryBuilder(world)
 
-    def build(self, case: DemoCase) -> Application:
+    def register(self, case: DemoCase) -> Application:
+        """Register the application as it arrived (every one before any is decided, so each
+        joins the cut-off of its submission)."""
+        return self._application(case)
+
+    def build(self, case: DemoCase, app: Application) -> Application:
         world = self.world
-        app = self._application(case)
         path = ((*WITHDRAWN_AFTER[case.phase], "withdrawn") if case.status == "withdrawn"
                 else PATHS[case.status])
         previous = case.submitted_at
