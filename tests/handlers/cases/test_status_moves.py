@@ -8,7 +8,14 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import ApplicantNotification, AuditEntry, Decision
 from tests.conftest import Chat
-from tests.evaluation_helpers import CUTOFF, GOOD, add_application, add_cutoff, open_case, status_of
+from tests.evaluation_helpers import (
+    CUTOFF,
+    add_application,
+    add_cutoff,
+    open_case,
+    scored_case,
+    status_of,
+)
 
 DAY = CUTOFF.isoformat()
 
@@ -36,12 +43,7 @@ def test_scored_is_reached_only_by_scoring(chat: dict[str, Chat], db: Database) 
 
 
 def test_a_decision_is_reached_only_by_decide(chat: dict[str, Chat], db: Database) -> None:
-    add_cutoff(db)
-    ref = open_case(chat, db)
-    chat["sec"](f"assign {ref} eva ed")
-    chat["eva"](f"score {ref} {GOOD}")
-    chat["ed"](f"score {ref} {GOOD}")
-    assert status_of(db, ref) == "scored"
+    ref = scored_case(chat, db)
     assert f"`decide {ref} approve REASON`" in _refused(chat, f"status {ref} approved")
     assert f"`decide {ref} reject REASON`" in _refused(chat, f"status {ref} rejected")
     assert "`unassign" in _refused(chat, f"status {ref} in_evaluation")
@@ -79,11 +81,7 @@ def test_plain_moves_still_work(chat: dict[str, Chat], db: Database) -> None:
 
 def test_delivery_moves_need_the_expert_and_milestones(chat: dict[str, Chat],
                                                        db: Database) -> None:
-    add_cutoff(db)
-    ref = open_case(chat, db)
-    chat["sec"](f"assign {ref} eva ed")
-    chat["eva"](f"score {ref} {GOOD}")
-    chat["ed"](f"score {ref} {GOOD}")
+    ref = scored_case(chat, db)
     chat["sec"](f"decide {ref} approve strong fit")
     assert f"`expert {ref} NAME`" in _refused(chat, f"status {ref} co_design")
     assert chat["sec"](f"status {ref} expert_matching").reply.tone == "success"
@@ -104,12 +102,8 @@ def test_the_card_offers_only_moves_allowed_now(chat: dict[str, Chat], db: Datab
 
 
 def test_notified_waits_for_the_announcement(chat: dict[str, Chat], db: Database) -> None:
-    add_cutoff(db)
-    ref = open_case(chat, db)
+    ref = scored_case(chat, db)
     assert "no decision yet" in _refused(chat, f"notified {ref} email")
-    chat["sec"](f"assign {ref} eva ed")
-    chat["eva"](f"score {ref} {GOOD}")
-    chat["ed"](f"score {ref} {GOOD}")
     chat["sec"](f"decide {ref} reserve over capacity")
     message = _refused(chat, f"notified {ref} email")
     assert "not announced yet" in message and f"`announce cutoff:{DAY}`" in message

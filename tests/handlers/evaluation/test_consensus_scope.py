@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.db import Database
 from tests.conftest import Chat
-from tests.evaluation_helpers import CUTOFF, add_cutoff, open_case, status_of
+from tests.evaluation_helpers import CUTOFF, open_case, scored_case, status_of
 
 DAY = CUTOFF.isoformat()
 APART_ON_NEED = ("relevance=4 need=1 feasibility=4 impact=4",
@@ -15,12 +15,11 @@ APART_ON_NEED = ("relevance=4 need=1 feasibility=4 impact=4",
 def _apart(chat: dict[str, Chat], db: Database, values: tuple[str, str] = APART_ON_NEED,
            *, cutoff: bool = True) -> str:
     if cutoff:
-        add_cutoff(db)
+        return scored_case(chat, db, *values)
     ref = open_case(chat, db)
     chat["sec"](f"assign {ref} eva ed")
     chat["eva"](f"score {ref} {values[0]}")
     chat["ed"](f"score {ref} {values[1]}")
-    assert status_of(db, ref) == "scored"
     return ref
 
 

@@ -12,6 +12,7 @@ from tests.evaluation_helpers import (
     add_application,
     add_cutoff,
     open_case,
+    scored_case,
     status_of,
 )
 
@@ -29,11 +30,7 @@ def _total(chat: dict[str, Chat], ref: str) -> str:
 
 
 def _decided(chat: dict[str, Chat], db: Database) -> str:
-    add_cutoff(db)
-    ref = open_case(chat, db)
-    chat["sec"](f"assign {ref} eva ed")
-    chat["eva"](f"score {ref} relevance=4 need=4 feasibility=4 impact=3")
-    chat["ed"](f"score {ref} relevance=4 need=4 feasibility=4 impact=3")
+    ref = scored_case(chat, db, "relevance=4 need=4 feasibility=4 impact=3")
     assert chat["sec"](f"decide {ref} approve strong fit").reply.tone == "success"
     assert chat["sec"](f"announce cutoff:{DAY}").reply.tone == "success"
     return ref
