@@ -119,6 +119,10 @@ def set_criterion(ctx: Context, args: Args) -> Outcome:
         "active": active == "yes",
     }
     _check(new)
+    if not new["active"] and not ctx.session.scalar(
+            select(func.count()).select_from(RubricCriterion)
+            .where(RubricCriterion.active.is_(True), RubricCriterion.key != key)):
+        raise CommandError("the rubric needs at least one active criterion", show_usage=False)
     for name, value in new.items():
         setattr(row, name, value)
     if created:

@@ -86,3 +86,10 @@ def test_the_card_names_the_version_before_scoring_starts(chat: dict[str, Chat],
     assert _facts(chat, ref)["Rubric"] == "version 1 (current; kept once scoring starts)"
     chat["sec"]("rubric set impact threshold:2")
     assert _facts(chat, ref)["Rubric"].startswith("version 2")
+
+
+def test_the_rubric_keeps_at_least_one_criterion(chat: dict[str, Chat]) -> None:
+    for key in ("relevance", "need", "feasibility"):
+        assert chat["sec"](f"rubric set {key} active:no").reply.tone == "success"
+    refused = chat["sec"]("rubric set impact active:no").reply
+    assert refused.tone == "error" and "at least one active criterion" in refused.text[0]
