@@ -86,7 +86,9 @@ class Plan:
                 closed_at=closing if closed else None,
                 evaluation_deadline=day + timedelta(days=21),
                 decision_deadline=day + timedelta(days=45), capacity=40,
-                announced_at=announced if announced <= self.now else None)
+                announced_at=announced if announced <= self.now else None,
+                # a closed cut-off's scoring has started: it keeps the seeded rubric
+                rubric_version=1 if closed else None)
             self._cutoffs[(day.year, (day.month - 1) // 3)] = (cutoff_id, closing)
 
     def _person(self, name: str, role: str, slack_user: str | None) -> int:

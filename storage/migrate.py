@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from sqlalchemy import select, text
 from storage.db import Database
 from storage.models import RubricCriterion
 from storage.regions import load_regions
+from storage.rubric import latest_version, record_version
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -71,3 +73,6 @@ def seed_reference_data(db: Database) -> None:
                 RubricCriterion(key=key, label=label, description=text, position=i)
                 for i, (key, label, text) in enumerate(DEFAULT_RUBRIC)
             )
+            session.flush()
+        if latest_version(session) is None:
+            record_version(session, datetime.now(UTC))

@@ -34,6 +34,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The moves `status` may make by itself: they carry no obligation (no record, letter, panel
+# or expert goes with them). Every other move belongs to the command that keeps what it
+# needs: screening, the cut-off's close, scoring, decisions, the expert, milestones.
+PLAIN_MOVES: frozenset[tuple[str, str]] = frozenset(
+    {("received", "screening"), ("approved", "expert_matching")}
+    | {(state, "withdrawn") for state in STATUSES if "withdrawn" in TRANSITIONS[state]}
+)
+
+
+def plain_moves(current: str) -> tuple[str, ...]:
+    """The states `status` may move a case in `current` to, sorted."""
+    return tuple(sorted(wanted for state, wanted in PLAIN_MOVES if state == current))
+
+
 class IllegalTransition(ValueError):
     def __init__(self, current: str, wanted: str) -> None:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none: the case is closed"

@@ -80,7 +80,7 @@ def walk_to_announcement(chat: dict[str, Chat], db: Database,
                 divergent = row[0]
     assert all(status_of(db, ref) == "scored" for ref in refs)
     assert divergent == refs[11]
-    agreed = sec(f"consensus {divergent} relevance=3 need=4 feasibility=4 impact=3 "
+    agreed = sec(f"consensus {divergent} need=4 "
                  "agreed in the panel call")
     assert agreed.reply.tone == "success"
 

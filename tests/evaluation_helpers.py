@@ -138,3 +138,15 @@ def talk(chat: dict[str, Chat], name: str) -> Chat:
         sec = chat["sec"]
         chat[name] = Chat(sec.desk, name, sec.now)
     return chat[name]
+
+
+def scored_case(chat: dict[str, Chat], db: Database, first: str = GOOD,
+                second: str | None = None) -> str:
+    """A case in a new cut-off, assigned to eva and ed, who score `first` and `second`."""
+    add_cutoff(db)
+    ref = open_case(chat, db)
+    chat["sec"](f"assign {ref} eva ed")
+    chat["eva"](f"score {ref} {first}")
+    chat["ed"](f"score {ref} {first if second is None else second}")
+    assert status_of(db, ref) == "scored"
+    return ref

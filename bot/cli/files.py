@@ -55,6 +55,8 @@ def import_command(
     refs = result.refs
     span = refs[0] if len(refs) == 1 else f"{refs[0]} to {refs[-1]}"
     say(f"Imported {len(refs)} application{'s' if len(refs) != 1 else ''} from {file}: {span}.")
+    for line in result.placed_later:
+        say(f"  {line}")
 
 
 def _rejected(file: Path, problems: list[str]) -> None:

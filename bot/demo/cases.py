@@ -13,17 +13,12 @@ from datetime import datetime, timedelta
 from bot.demo.delivery import DeliveryBuilder
 from bot.demo.evaluation import EvaluationBuilder
 from bot.demo.names import NOTES, REASONS, email_for, org_domain
+from bot.demo.regions import CATEGORY_OF
 from bot.demo.world import SOURCE, DemoCase, World
 from handlers.cases.intake import create_application
 from handlers.cases.intake_fields import IntakeFields
 from handlers.core.audit import move_status
-from storage.models import (
-    CHALLENGES,
-    COHESION_CATEGORIES,
-    TOPICS,
-    Application,
-    Note,
-)
+from storage.models import CHALLENGES, TOPICS, Application, Note
 
 CONTACT_FIRST_NAMES = ("Ana", "Luka", "Mia", "Petra", "Tomas", "Irena", "Mateo", "Lea")
 # the statuses a case passes through after `received`, to reach each final status
@@ -47,9 +42,6 @@ PATHS: dict[str, tuple[str, ...]] = {
 WITHDRAWN_AFTER = {"past": ("screening", "eligible"), "next": ("screening",)}
 OUTCOME_OF = {"approved": "approve", "rejected": "reject", "reserve": "reserve",
               "ineligible": "ineligible"}
-# how far between the cut-off's close and now each later step happened
-_PHASE_FRACTION = {"past": {"scored": 0.25, "decision": 0.35},
-                   "current": {"scored": 0.55, "decision": 0.8}}
 
 
 class CaseBuilder:
@@ -59,9 +51,13 @@ class CaseBuilder:
         self.evaluation = EvaluationBuilder(world)
         self.delivery = DeliveryBuilder(world)
 
-    def build(self, case: DemoCase) -> Application:
+    def register(self, case: DemoCase) -> Application:
+        """Register the application as it arrived (every one before any is decided, so each
+        joins the cut-off of its submission)."""
+        return self._application(case)
+
+    def build(self, case: DemoCase, app: Application) -> Application:
         world = self.world
-        app = self._application(case)
         path = ((*WITHDRAWN_AFTER[case.phase], "withdrawn") if case.status == "withdrawn"
                 else PATHS[case.status])
         previous = case.submitted_at
@@ -95,7 +91,8 @@ class CaseBuilder:
             region=case.region, topic=topic, organisation=organisation,
             challenges=tuple(sorted(rng.sample(CHALLENGES, rng.randrange(3)))),
             contact_name=contact, contact_email=email_for(contact, org_domain(organisation)),
-            category_declared=rng.choice(COHESION_CATEGORIES), needs=world.names.needs(topic),
+            # the applicant declares the region's real category (screening confirms it)
+            category_declared=CATEGORY_OF[case.region.code], needs=world.names.needs(topic),
             submitted_at=case.submitted_at,
         )
         app = create_application(world.session, fields, case.submitted_at, world.config,
@@ -105,21 +102,24 @@ class CaseBuilder:
         return app
 
     def _when(self, case: DemoCase, step: str, previous: datetime) -> datetime:
-        now = self.world.now
-        close = case.cutoff.closes_at
+        world = self.world
+        now, close = world.now, case.cutoff.closes_at
         span = now - close
-        fractions = _PHASE_FRACTION.get(case.phase, {})
-        decided = close + span * fractions.get("decision", 0.5)
+        planned = case.phase in ("past", "current")
+        decided = world.after_close(case.phase, "decision") if planned else close + span / 2
+        scored = world.after_close(case.phase, "scored") if planned else close + span / 2
+        # delivery starts once the decisions are announced
+        started = world.announcement(case.phase) or decided
         at = {
             "screening": case.submitted_at + timedelta(days=1),
             "eligible": case.submitted_at + timedelta(days=4),
             "ineligible": case.submitted_at + timedelta(days=4),
             "withdrawn": previous + timedelta(days=2),
             "in_evaluation": close + timedelta(days=1),
-            "scored": close + span * fractions.get("scored", 0.5),
-            "expert_matching": decided + span * 0.04,
-            "co_design": decided + span * 0.12,
-            "in_delivery": decided + span * 0.25,
+            "scored": scored,
+            "expert_matching": started + span * 0.04,
+            "co_design": started + span * 0.12,
+            "in_delivery": started + span * 0.25,
             "completed": now - timedelta(days=3),
         }.get(step, decided)
         at = self.world.office_hours(at)

@@ -1,8 +1,9 @@
 """Demo evaluation: panels (one with a declared conflict), scores, decisions and letters.
 
 Scored and later cases get every criterion from every active evaluator; one case per
-cut-off has scores far apart (the past one with a recorded consensus); letters of the
-current cut-off wait for its announcement, and one older letter is late.
+cut-off has scores far apart (the past one with a recorded consensus). As `announce` does,
+a letter exists only once its decision is announced: the past cut-off was announced at one
+moment and its letters sent after it (one is late); the current one is not announced yet.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from storage.models import (
     Person,
     Score,
 )
+from storage.rubric import latest_version
 
 
 class EvaluationBuilder:
@@ -99,6 +101,9 @@ class EvaluationBuilder:
     def _score(self, app: Application, person_id: int, values: dict[str, int],
                at: datetime) -> None:
         world = self.world
+        if app.cutoff.rubric_version is None:
+            # as a first score does: the cut-off keeps the rubric its scoring started on
+            app.cutoff.rubric_version = latest_version(world.session)
         world.session.add(Score(application_id=app.id, person_id=person_id, values=values,
                                 comment="", submitted_at=at))
         world.audit(at, person_id)("score", f"{app.ref}:{person_id}", "submit", None,
@@ -108,28 +113,30 @@ class EvaluationBuilder:
     def decide(self, app: Application, case: DemoCase, outcome: str, at: datetime) -> None:
         world = self.world
         secretariat = world.secretariat[0]
-        announced = at + (world.now - at) * 0.1 if case.phase == "past" else None
-        if outcome == "ineligible":
-            announced = at
+        # screened-out cases are told with the others, at the cut-off's announcement
+        announced = world.announcement(case.phase)
         world.session.add(Decision(application_id=app.id, outcome=outcome,
                                    reason=REASONS[outcome], decided_by=secretariat.id,
                                    decided_at=at, announced_at=announced))
         world.audit(at, secretariat)("decision", app.ref, "decide", None,
                                      {"outcome": outcome, "reason": REASONS[outcome],
                                       "revision": 1})
-        if case.phase == "past" and announced is not None and outcome != "ineligible":
-            case.cutoff.announced_at = max(case.cutoff.announced_at or announced, announced)
-        # letters of the current cut-off wait for its announcement; one older one is late
-        pending = (case.phase == "current" and outcome != "ineligible") or (
-            case.phase == "past" and outcome == "reject" and self._first("late letter", case))
-        drafted = at + timedelta(hours=1)
+        if announced is None:
+            return  # no letter before the announcement drafts it
+        if case.cutoff.announced_at is None:
+            case.cutoff.announced_at = announced
+            world.audit(announced, secretariat)("cutoff", case.cutoff.date.isoformat(),
+                                                "announce", {"announced_at": None},
+                                                {"announced_at": announced.isoformat()})
+        late = outcome == "reject" and self._first("late letter", case)
+        sent = min(announced + timedelta(days=1 + self.rng.randrange(5), hours=2),
+                   world.now - timedelta(minutes=30))
         world.session.add(ApplicantNotification(
             application_id=app.id, outcome=outcome,
             subject=f"Your Targeted Support application {app.ref}",
-            body=_letter(app, outcome), drafted_at=drafted,
-            sent_at=None if pending else min(drafted + timedelta(days=2), world.now),
-            sent_how=None if pending else "email",
-            sent_by=None if pending else secretariat.id))
+            body=_letter(app, outcome), drafted_at=announced,
+            sent_at=None if late else sent, sent_how=None if late else "email",
+            sent_by=None if late else secretariat.id))
 
     def _first(self, what: str, case: DemoCase) -> bool:
         key = f"{what}:{case.phase}"

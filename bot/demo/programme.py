@@ -89,8 +89,9 @@ def load_demo(
         builder = CaseBuilder(world)
         # one UPDATE per case instead of one per status step: flushes happen where needed
         with session.no_autoflush:
-            for case in cases:
-                builder.build(case)
+            apps = [builder.register(case) for case in cases]
+            for case, app in zip(cases, apps, strict=True):
+                builder.build(case, app)
         builder.finish()
         summary.people = world.people_summary()
         summary.experts = len(world.experts)

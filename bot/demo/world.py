@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.demo.names import FIRST_NAMES, NameMaker, email_for
+from bot.demo.regions import CATEGORY_OF
 from handlers.core.audit import Auditor
 from handlers.core.config import ProgrammeConfig
 from handlers.people.grants import grant_role
@@ -19,6 +20,13 @@ from storage.languages import official_languages
 from storage.models import TOPICS, AuditEntry, Cutoff, Expert, Person, Region, Role, RubricCriterion
 
 SOURCE = "cli:demo-data"
+# (days after the close, share of the time since the close) of each step, per cut-off: the
+# past cut-off was scored within the evaluation deadline, decided, then announced; the
+# current one is still being scored and partly decided
+TIMELINE: dict[str, dict[str, tuple[int, float]]] = {
+    "past": {"scored": (16, 0.25), "decision": (30, 0.35), "announcement": (33, 0.4)},
+    "current": {"scored": (18, 0.55), "decision": (35, 0.8)},
+}
 EVALUATOR_COUNTRIES = ("PT", "PL", "DE", "EL")
 EXPERT_COUNT = 12
 
@@ -149,8 +157,25 @@ class World:
                 for p in everyone]
 
     def pick_regions(self, count: int) -> list[Region]:
-        regions = list(self.session.scalars(select(Region).order_by(Region.code)))
+        """Applicants come from regions whose Cohesion category is known for certain."""
+        regions = list(self.session.scalars(select(Region).where(
+            Region.code.in_(sorted(CATEGORY_OF))).order_by(Region.code)))
         return self.rng.sample(regions, count)
+
+    def after_close(self, what: str, step: str) -> datetime:
+        """When a later step of a cut-off's work happened: so many days after its close,
+        or a share of the time since, whichever is sooner (a cut-off closed minutes ago)."""
+        days, share = TIMELINE[what][step]
+        close = self.cutoffs[what].closes_at
+        return close + min(timedelta(days=days), (self.now - close) * share)
+
+    def announcement(self, what: str) -> datetime | None:
+        """The one moment a cut-off's decisions were announced; None while they are not."""
+        if "announcement" not in TIMELINE.get(what, {}):
+            return None
+        at = self.after_close(what, "announcement").astimezone(self.tz)
+        return min(at.replace(hour=11, minute=0, second=0, microsecond=0),
+                   self.now - timedelta(hours=1))
 
     def _make_experts(self) -> None:
         regions = list(self.session.scalars(select(Region).order_by(Region.code)))

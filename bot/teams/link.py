@@ -29,8 +29,13 @@ def link_command(
     other: Annotated[str, typer.Argument(
         help="The account to join to them, e.g. teams:<AAD object id>.",
         metavar="PLATFORM:ID")],
+    use_second_details: Annotated[bool, typer.Option(
+        "--use-second-details",
+        help="Take the name, email and country of the second account's person where the "
+             "two differ (by default the first person's are kept).")] = False,
 ) -> None:
-    """Join a second chat account to the person behind the first (audited)."""
+    """Join a second chat account to the person behind the first (audited). Every difference
+    in name, email or country between the two people is reported."""
     from handlers.core.errors import CommandError
     from handlers.people.linking import link_accounts
 
@@ -40,12 +45,18 @@ def link_command(
     with database_errors(db):
         try:
             with db.transaction() as session:
-                what = link_accounts(session, system_clock(), "cli:link",
-                                     person_platform=person_platform, person_user=person_user,
-                                     platform=platform, user_id=user_id)
+                what, details = link_accounts(
+                    session, system_clock(), "cli:link", person_platform=person_platform,
+                    person_user=person_user, platform=platform, user_id=user_id,
+                    prefer_other=use_second_details)
         except CommandError as exc:
             fail(exc.message, USAGE)
     say(f"{other} {what} with {registered}.")
+    for line in details:
+        say(f"  {line}")
+    if any(line.startswith("kept ") for line in details):
+        say("  (--use-second-details takes the second account's instead; `s3desk grant "
+            "... --name/--country` corrects a detail later)")
 
 
 def register(cli: typer.Typer) -> None:

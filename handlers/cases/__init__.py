@@ -14,7 +14,8 @@ def register(registry: Registry) -> None:
         intake,
         listing,
         show,
+        status_moves,
     )
 
-    for module in (intake, listing, show, edit):
+    for module in (intake, listing, show, edit, status_moves):
         registry.include(module.commands, group="cases")

@@ -1,5 +1,5 @@
-"""`set REF FIELD VALUE`, `status REF STATE [reason]` and `note REF TEXT`: the secretariat
-corrects a case, moves it along the allowed transitions, or writes a note. Each is audited."""
+"""`set REF FIELD VALUE` and `note REF TEXT`: the secretariat corrects a case or writes a
+note. Each is audited. (`status` is in `status_moves`.)"""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from handlers.cases.intake_fields import (
     check_region,
     check_topic,
 )
-from handlers.core.audit import move_status
 from handlers.core.context import Context
 from handlers.core.errors import CommandError
 from handlers.core.lookup import get_application
@@ -31,7 +30,6 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, Note
-from storage.status import IllegalTransition
 
 commands = Commands()
 
@@ -125,29 +123,6 @@ def _shown(value: Any) -> str:
         return ", ".join(value) or "none"
     text = "none" if value in (None, "") else str(value)
     return text if len(text) <= 300 else text[:299] + "…"
-
-
-@commands.command("status", usage="status REF STATE [reason]", roles=SECRETARIAT,
-                  writes=True, summary="move a case along the allowed transitions")
-def set_status(ctx: Context, args: Args) -> Outcome:
-    if len(args.positional) < 2:
-        raise CommandError("name the case and its new state, e.g. "
-                           "`status TA-2026-0007 screening`")
-    app = get_application(ctx.session, args.positional[0], for_update=True)
-    wanted = args.positional[1].strip().lower()
-    reason = args.rest(2).strip() or None
-    if wanted == app.status:
-        raise CommandError(f"{app.ref} is already {wanted}", show_usage=False)
-    try:
-        move_status(app, wanted, ctx.audit, reason)
-    except IllegalTransition as exc:
-        raise CommandError(f"{app.ref}: {exc}", show_usage=False) from None
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
-    app.updated_at = ctx.now
-    facts = [Fact("Status", app.status)] + ([Fact("Reason", reason)] if reason else [])
-    return Outcome(Card(title=f"{app.ref} is now {app.status}", facts=tuple(facts),
-                        buttons=(Button("Show", f"show {app.ref}"),), tone="success"))
 
 
 @commands.command("note", usage="note REF TEXT", roles=SECRETARIAT, writes=True,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.cases.intake import create_application
+from handlers.cases.intake import register_application
 from handlers.cases.intake_fields import check_intake
 from handlers.core.config import ProgrammeConfig
 from handlers.core.errors import CommandError
@@ -51,6 +51,8 @@ class Imported:
     refs: tuple[str, ...]
     # how many lines of the file were blank and skipped
     blank_lines: int = 0
+    # one line per application whose own cut-off was already decided, saying where it went
+    placed_later: tuple[str, ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -134,15 +136,17 @@ def import_applications(
         problems.append("line 2: the file has a header but no applications")
     if problems:
         raise ImportRejected(_cap(sorted(problems, key=_line_of)))
-    refs = []
-    for _, fields in checked:
+    refs, placed = [], []
+    for line, fields in checked:
         try:
-            app = create_application(session, fields, now, config, actor_id=actor_id,
-                                     source=source)
+            app, placement = register_application(session, fields, now, config,
+                                                  actor_id=actor_id, source=source)
         except CommandError as exc:
             raise ImportRejected([str(exc)]) from exc
         refs.append(app.ref)
-    return Imported(tuple(refs))
+        if (note := placement.note(app.ref)) is not None:
+            placed.append(f"line {line}: {note}")
+    return Imported(tuple(refs), placed_later=tuple(placed))
 
 
 def _check_row(

@@ -26,7 +26,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
-from handlers.cutoffs.calendar import cutoff_for
+from handlers.cutoffs.placement import Placement, place_submission
 from handlers.letters.drafting import acknowledge
 from storage.models import Application, AuditEntry
 from storage.queries_applications import ReferencesExhausted, next_reference
@@ -68,8 +68,19 @@ def create_application(
     actor_id: int | None = None, source: str | None = None,
 ) -> Application:
     """Store a checked application with its reference, cut-off and audit row."""
+    return register_application(session, fields, now, config, actor_id=actor_id,
+                                source=source)[0]
+
+
+def register_application(
+    session: Session, fields: IntakeFields, now: datetime, config: ProgrammeConfig, *,
+    actor_id: int | None = None, source: str | None = None,
+) -> tuple[Application, Placement]:
+    """`create_application`, also saying where the case went when its own cut-off was
+    already decided (the caller tells whoever registered it)."""
     submitted = fields.submitted_at or now
-    cutoff = cutoff_for(session, submitted, config)
+    placement = place_submission(session, submitted, config)
+    cutoff = placement.cutoff
     try:
         ref = next_reference(session, submitted.astimezone(config.timezone).year)
     except ReferencesExhausted as exc:
@@ -90,9 +101,13 @@ def create_application(
     app.cutoff = cutoff
     session.add(app)
     session.flush()
+    after = snapshot(app)
+    if placement.passed_over:
+        after["passed_over"] = [c.date.isoformat() for c in placement.passed_over]
+        after["cutoff"] = cutoff.date.isoformat()
     session.add(AuditEntry(at=now, actor_id=actor_id, entity="application", entity_id=ref,
-                           action="created", before=None, after=snapshot(app), source=source))
-    return app
+                           action="created", before=None, after=after, source=source))
+    return app, placement
 
 
 def _form_values(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,13 +137,15 @@ def new(ctx: Context, args: Args) -> Outcome:
             return Outcome(card, opens_form=True)
         lines = [f"- {key.replace('_', ' ')}: {problem}" for key, problem in problems.items()]
         raise CommandError("The application was not registered:\n" + "\n".join(lines))
-    app = create_application(ctx.session, fields, ctx.now, ctx.config,
-                             actor_id=ctx.actor.person_id, source=ctx.source)
+    app, placement = register_application(ctx.session, fields, ctx.now, ctx.config,
+                                          actor_id=ctx.actor.person_id, source=ctx.source)
     notice, said = acknowledge(ctx, app)
-    return Outcome(_registered(app, ctx, said), notices=(notice,) if notice else ())
+    return Outcome(_registered(app, ctx, placement.note(app.ref), said),
+                   notices=(notice,) if notice else ())
 
 
-def _registered(app: Application, ctx: Context, acknowledgement: str) -> Card:
+def _registered(app: Application, ctx: Context, placed: str | None,
+                acknowledgement: str) -> Card:
     cutoff = app.cutoff
     facts = [
         Fact("Organisation", app.applicant_organisation),
@@ -144,6 +161,8 @@ def _registered(app: Application, ctx: Context, acknowledgement: str) -> Card:
     if not app.contact_email:
         context.append(f"No contact email yet: add one with `set {app.ref} email ADDRESS` so "
                        "the applicant can be informed.")
+    if placed:
+        context.append(placed)
     if cutoff.closes_at <= ctx.now:
         context.append("Its cut-off has already closed: the case joins it.")
     context.append(acknowledgement)

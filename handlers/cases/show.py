@@ -22,7 +22,7 @@ from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from storage.models import Application, EvaluatorAssignment, Role
 from storage.queries_applications import case_history, case_notes
-from storage.status import TRANSITIONS
+from storage.status import plain_moves
 
 commands = Commands()
 
@@ -74,10 +74,16 @@ def describe(action: str, before: dict[str, Any] | None, after: dict[str, Any] |
 
 
 def _buttons(app: Application, view: CaseView) -> list[Button]:
-    """Status moves the secretariat may make, unless a feature offers its own command."""
+    """Moves the secretariat may make now with one click, unless a feature offers its own
+    command: the plain `status` moves (never a withdrawal: that deserves typing), and
+    screening in when the category to confirm is known."""
     offered = {button.command.split()[0] for button in view.buttons}
-    moves = sorted(TRANSITIONS[app.status] - {"withdrawn"} - offered)
-    return [Button(f"Status: {state}", f"status {app.ref} {state}") for state in moves[:4]]
+    buttons = [Button(f"Status: {state}", f"status {app.ref} {state}")
+               for state in plain_moves(app.status) if state != "withdrawn"]
+    known = app.cohesion_declared or app.region.cohesion_category
+    if app.status in ("received", "screening") and known and "eligible" not in offered:
+        buttons.append(Button("Eligible", f"eligible {app.ref}"))
+    return buttons[:4]
 
 
 @commands.command("show", usage="show REF", roles=KNOWN,

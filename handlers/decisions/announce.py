@@ -136,6 +136,7 @@ def notified(ctx: Context, args: Args) -> Outcome:
         raise CommandError("name the case, e.g. `notified TA-2026-0007 email`")
     app = get_application(ctx.session, args.positional[0], for_update=True)
     how = args.rest(1).strip() or "not said"
+    _check_announced(ctx, app)
     letter = ctx.session.scalar(select(ApplicantNotification)
                                 .where(ApplicantNotification.application_id == app.id))
     if letter is None:
@@ -149,6 +150,19 @@ def notified(ctx: Context, args: Args) -> Outcome:
                                                       "outcome": letter.outcome})
     return Outcome(Card(title=f"{app.ref}: applicant informed", tone="success",
                         facts=(Fact("Outcome", letter.outcome), Fact("How", letter.sent_how))))
+
+
+def _check_announced(ctx: Context, app: Application) -> None:
+    """A letter tells the applicant a decision the programme has announced: before that
+    there is nothing to have sent (a reserve case decided again waits for its new one)."""
+    decision = ctx.session.scalar(select(Decision).where(Decision.application_id == app.id))
+    if decision is None:
+        raise CommandError(f"{app.ref} has no decision yet ({app.status.replace('_', ' ')}): "
+                           "there is no letter to send", show_usage=False)
+    if decision.announced_at is None:
+        raise CommandError(f"{app.ref}'s decision ({decision.outcome}) is not announced yet: "
+                           f"`announce cutoff:{app.cutoff.date.isoformat()}` drafts the "
+                           "letter; record it as sent after that", show_usage=False)
 
 
 @dataclass(frozen=True)

@@ -80,10 +80,12 @@ def _show(ctx: Context, proposal: Proposal, title: str, *, tone: Tone = "info") 
     context = ["Nothing changes until you confirm; case by case: "
                "`decide REF approve|reject|reserve REASON`."]
     buttons: tuple[Button, ...] = ()
+    if proposal.held:
+        context.insert(0, _held_text(proposal))
     if proposal.not_ready:
         context.insert(0, "Not ready, so this proposal cannot be confirmed yet: "
                        + ", ".join(f"{r} ({s.replace('_', ' ')})" for r, s in proposal.not_ready))
-    elif proposal.items:
+    elif proposal.items and not proposal.held:
         buttons = (Button("Confirm", f"decide cutoff:{day} confirm {proposal.digest}",
                           "primary"),)
     else:
@@ -98,6 +100,8 @@ def _confirm(ctx: Context, proposal: Proposal, code: str | None) -> Outcome:
     if proposal.not_ready:
         raise CommandError("these cases are not scored yet: " + ", ".join(
             f"{r} ({s.replace('_', ' ')})" for r, s in proposal.not_ready), show_usage=False)
+    if proposal.held:
+        raise CommandError(_held_text(proposal), show_usage=False)
     stored = ctx.session.get(Setting, _proposal_key(proposal))
     if stored is None:
         raise CommandError(f"show the proposal first: `decide cutoff:"
@@ -127,6 +131,15 @@ def _confirm(ctx: Context, proposal: Proposal, code: str | None) -> Outcome:
         facts=tuple(Fact(o, str(n)) for o, n in counts.items()),
         context=(f"Announce them with `announce cutoff:{proposal.cutoff.date.isoformat()}`.",),
         tone="success"), notices=tuple(notices))
+
+
+def _held_text(proposal: Proposal) -> str:
+    return ("Held back until the panel's consensus is recorded, so this proposal cannot be "
+            "confirmed yet: " + ", ".join(
+                f"{ref} (scores far apart on {', '.join(keys)}: `consensus {ref} "
+                + " ".join(f"{k}=N" for k in keys) + " REASON`)"
+                for ref, keys in proposal.held)
+            + ". A held case may also be decided on its own.")
 
 
 def _record(ctx: Context, app: Application, outcome: str, reason: str) -> Decision:

@@ -4,7 +4,9 @@ fit the passing ones into the assignments available.
 Order: passing cases by weighted total (plus the optional priority bonus per priority
 ground); among equals, cases with more priority grounds (a confirmed less-developed region,
 declared challenges) first, then the earlier submission. Cases below any threshold are
-rejected; passing cases beyond capacity go to the reserve list.
+rejected; passing cases beyond capacity go to the reserve list. A case whose scores diverge
+without a recorded consensus keeps its place in the ranking but is held: the proposal cannot
+be confirmed until the consensus is recorded (or the case is decided on its own).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Proposal:
     bonus: Fraction
     items: tuple[Proposed, ...]
     not_ready: tuple[tuple[str, str], ...]  # (ref, status) of cases not yet scored
+    # (ref, diverging criteria without a consensus) of cases held back from confirmation
+    held: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def digest(self) -> str:
@@ -89,9 +93,18 @@ def build_proposal(session: Session, cutoff: Cutoff, config: ProgrammeConfig) ->
                 [*parts, f"over capacity ({capacity} assignments, {approved_before} approved "
                          "earlier)"]), agg.total, rank))
     not_ready = tuple((a.ref, a.status) for a in applications_of(session, cutoff, *NOT_READY))
-    return Proposal(cutoff, capacity, approved_before, bonus,
-                    tuple(proposed + sorted(rejected, key=lambda p: (-p.total, p.ref))),
-                    not_ready)
+    held = tuple((app.ref, agg.open_consensus) for app, agg in scored if agg.needs_consensus)
+    items = [_mark_held(item, dict(held)) for item in
+             proposed + sorted(rejected, key=lambda p: (-p.total, p.ref))]
+    return Proposal(cutoff, capacity, approved_before, bonus, tuple(items), not_ready, held)
+
+
+def _mark_held(item: Proposed, held: dict[str, tuple[str, ...]]) -> Proposed:
+    if item.ref not in held:
+        return item
+    return Proposed(item.ref, item.outcome,
+                    f"HELD: consensus open on {', '.join(held[item.ref])}; {item.reason}",
+                    item.total, item.rank)
 
 
 def _rank_key(app: Application, agg: Aggregate, grounds: tuple[str, ...],

@@ -21,6 +21,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import SECRETARIAT, Commands
 from handlers.core.types import Audience, Button, Card, Notice, Outcome
 from handlers.delivery.expert_assignment import advance, assignment_of
+from handlers.delivery.milestone_dates import check_due
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from handlers.reminders.late import Late, late_milestone, with_late
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone
@@ -59,7 +60,10 @@ def milestone(ctx: Context, args: Args) -> Outcome:
     before = {"due_date": _iso(row.due_date), "done_at": _iso(row.done_at)}
     late = Late()
     if action == "due":
-        row.due_date = _date(args.positional[3] if len(args.positional) > 3 else "")
+        day = _date(args.positional[3] if len(args.positional) > 3 else "")
+        check_due(assignment, key, day, _milestones_of(ctx, assignment), ctx.config.timezone,
+                  app.ref)
+        row.due_date = day
         said = f"{key} of {app.ref} is now due on {row.due_date.isoformat()}."
         late = late_milestone(ctx.session, ctx.config, ctx.now, app.ref, key,
                               milestone_notices)
@@ -76,6 +80,11 @@ def milestone(ctx: Context, args: Args) -> Outcome:
     return with_late(Outcome(Card(title=f"Milestone {key} of {app.ref}", text=(said,),
                                   tone="success",
                                   buttons=(Button("Show case", f"show {app.ref}"),))), late)
+
+
+def _milestones_of(ctx: Context, assignment: Assignment) -> list[Milestone]:
+    return list(ctx.session.scalars(select(Milestone)
+                                    .where(Milestone.assignment_id == assignment.id)))
 
 
 def _mark_done(ctx: Context, app: Application, assignment: Assignment, row: Milestone) -> str:

@@ -14,6 +14,7 @@ from handlers.core.errors import CommandError
 from handlers.core.parse import Args
 from handlers.core.registry import READERS, Commands
 from handlers.core.types import Actor, Button, Card, Fact, Outcome, Pager, Table
+from handlers.delivery.milestone_dates import pressing
 from handlers.experts.queries import ACTIVE_CASE_STATUSES
 from storage.models import MILESTONES, Application, Assignment, Expert, Milestone, Role
 
@@ -53,11 +54,10 @@ def delivery_lines(session: Session, today: dt.date) -> list[DeliveryLine]:
             by_assignment.setdefault(m.assignment_id, []).append(m)
     lines = []
     for row in rows:
-        pending = [m for m in _sorted_milestones(by_assignment.get(row.id, []))
-                   if m.done_at is None]
-        nxt = pending[0] if pending else None
+        # the most overdue open milestone, or the next one due: never an earlier step
+        # that is on time while a later one is weeks late
+        nxt, late = pressing(_sorted_milestones(by_assignment.get(row.id, [])), today)
         due = nxt.due_date if nxt else None
-        late = (today - due).days if due and due < today else 0
         lines.append(DeliveryLine(row.ref, row.region_code, row.status, row.name or "—",
                                   nxt.key if nxt else None, due, late))
     far = dt.date.max
@@ -86,10 +86,11 @@ def assignments(ctx: Context, args: Args) -> Outcome:
     late = sum(1 for x in lines if x.days_late > 0)
     return Outcome(Card(
         title=f"Assignments in co-design and delivery ({len(lines)})",
-        table=Table(("Ref", "Region", "Expert", "Status", "Next milestone", "Due", "Days late"),
+        table=Table(("Ref", "Region", "Expert", "Status", "Milestone", "Due", "Days late"),
                     rows) if rows else None,
         text=() if rows else ("No assignment is in co-design or delivery.",),
-        context=(f"{late} late.",) if lines else (),
+        context=(f"{late} late. Each shows its most overdue open milestone, or the next one "
+                 "due.",) if lines else (),
         pager=Pager(page, pages, len(lines),
                     f"assignments page:{page - 1}" if page > 1 else None,
                     f"assignments page:{page + 1}" if page < pages else None),

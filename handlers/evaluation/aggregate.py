@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.evaluation.panel import counted_scores
-from handlers.evaluation.rubric import active_criteria
-from storage.models import Application, ConsensusScore, RubricCriterion, Score
+from handlers.evaluation.rubric_versions import Criterion, case_rubric
+from storage.models import Application, ConsensusScore, Score
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class CriterionResult:
     weight: int
     spread: int
     diverges: bool
+    # the panel's consensus value stands in for the mean
+    agreed: bool = False
 
     @property
     def passed(self) -> bool:
@@ -50,8 +52,17 @@ class Aggregate:
         return tuple(c.key for c in self.criteria if c.diverges)
 
     @property
+    def open_consensus(self) -> tuple[str, ...]:
+        """Diverging criteria still without an agreed value: a consensus covers these."""
+        return tuple(c.key for c in self.criteria if c.diverges and not c.agreed)
+
+    @property
+    def agreed(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.criteria if c.agreed)
+
+    @property
     def needs_consensus(self) -> bool:
-        return bool(self.divergent) and not self.consensus
+        return bool(self.open_consensus)
 
     @property
     def failed(self) -> tuple[CriterionResult, ...]:
@@ -63,7 +74,7 @@ def number(value: Fraction | None) -> str:
 
 
 def aggregate(
-    criteria: Sequence[RubricCriterion],
+    criteria: Sequence[Criterion],
     scores: Sequence[Mapping[str, Any]],
     consensus: Mapping[str, Any] | None,
     divergence_spread: int,
@@ -73,18 +84,20 @@ def aggregate(
     for c in criteria:
         values = [int(s[c.key]) for s in scores if s.get(c.key) is not None]
         spread = max(values) - min(values) if values else 0
-        if consensus is not None and consensus.get(c.key) is not None:
+        agreed = consensus is not None and consensus.get(c.key) is not None
+        if consensus is not None and agreed:
             mean: Fraction | None = Fraction(int(consensus[c.key]))
         else:
             mean = Fraction(sum(values), len(values)) if values else None
         if mean is not None:
             total += mean * c.weight
         results.append(CriterionResult(c.key, c.label, mean, c.threshold, c.weight, spread,
-                                       len(values) > 1 and spread >= divergence_spread))
+                                       len(values) > 1 and spread >= divergence_spread,
+                                       agreed))
     return Aggregate(tuple(results), total, len(scores), consensus is not None)
 
 
-def aggregate_scores(criteria: Sequence[RubricCriterion], scores: Sequence[Score],
+def aggregate_scores(criteria: Sequence[Criterion], scores: Sequence[Score],
                      consensus: ConsensusScore | None, config: ProgrammeConfig) -> Aggregate:
     """The aggregate of rows a caller already holds (so a command loads each only once)."""
     return aggregate(criteria, [s.values for s in scores],
@@ -92,7 +105,8 @@ def aggregate_scores(criteria: Sequence[RubricCriterion], scores: Sequence[Score
 
 
 def aggregate_case(session: Session, app: Application, config: ProgrammeConfig) -> Aggregate:
-    return aggregate_scores(active_criteria(session), counted_scores(session, app.id),
+    """On the rubric of the case's cut-off (frozen once its scoring started)."""
+    return aggregate_scores(case_rubric(session, app).criteria, counted_scores(session, app.id),
                             session.get(ConsensusScore, app.id), config)
 
 
@@ -102,5 +116,9 @@ def summary_lines(agg: Aggregate) -> tuple[str, ...]:
                       for c in agg.criteria)
     verdict = "passes every threshold" if agg.passed else "fails " + ", ".join(
         f"{c.label} ({number(c.mean)} < {c.threshold})" for c in agg.failed)
-    source = "consensus" if agg.consensus else f"mean of {agg.evaluators} evaluators"
+    source = f"mean of {agg.evaluators} evaluators"
+    if agg.agreed:
+        labels = ", ".join(c.label for c in agg.criteria if c.agreed)
+        source = "consensus" if len(agg.agreed) == len(agg.criteria) else \
+            f"{source}; consensus on {labels}"
     return (f"{means} ({source})", f"Weighted total {number(agg.total)}; {verdict}.")

@@ -14,7 +14,7 @@ from handlers.cases.card import CaseView, case_section
 from handlers.core.types import Actor, Button, Fact
 from handlers.evaluation.aggregate import aggregate_scores, summary_lines
 from handlers.evaluation.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
-from handlers.evaluation.rubric import active_criteria
+from handlers.evaluation.rubric_versions import Rubric, case_rubric
 from storage.models import (
     ApplicantNotification,
     Application,
@@ -42,20 +42,22 @@ def evaluation_section(session: Session, app: Application, viewer: Actor | None,
 def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView,
             panel: Panel) -> None:
     progress, scores = panel.progress, panel.scores
+    rubric = case_rubric(session, app)
     view.facts.append(Fact("Scoring", progress.text))
+    view.facts.append(Fact("Rubric", rubric.label))
     if viewer is not None and viewer.has(Role.SECRETARIAT, Role.OBSERVER) and progress.names:
         view.facts.append(Fact("Panel", ", ".join(progress.names.values())))
     sight = score_sight(app, viewer, progress)
     if sight == "all":
         if scores:
-            _values(session, app, progress, scores, view)
+            _values(session, app, progress, scores, view, rubric)
         if not progress.complete and app.status in OPEN_FOR_SCORING:
             view.context.append("Score values are hidden from everyone but the secretariat "
                                 "until every evaluator has scored.")
     elif sight == "own" and viewer is not None:
         own = next((s for s in scores if s.person_id == viewer.person_id), None)
         mine = ", ".join(f"{c.label} {own.values.get(c.key, '-')}"
-                         for c in active_criteria(session)) if own else "not given yet"
+                         for c in rubric.criteria) if own else "not given yet"
         view.facts.append(Fact("Your score", mine))
         view.context.append("Other evaluators' scores stay hidden until all are in.")
     elif app.status in OPEN_FOR_SCORING:
@@ -64,10 +66,10 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
 
 
 def _values(session: Session, app: Application, progress: Progress,
-            scores: tuple[Score, ...], view: CaseView) -> None:
+            scores: tuple[Score, ...], view: CaseView, rubric: Rubric) -> None:
     """Each evaluator's values, the aggregate and any consensus: rubric and consensus are
-    read once here and shared by the lines and the aggregate."""
-    criteria = active_criteria(session)
+    read once and shared by the lines and the aggregate."""
+    criteria = rubric.criteria
     for score in scores:
         name = progress.names.get(score.person_id, "former evaluator")
         values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
@@ -77,8 +79,9 @@ def _values(session: Session, app: Application, progress: Progress,
     agg = aggregate_scores(criteria, scores, consensus, view.config)
     view.text.extend(summary_lines(agg))
     if agg.divergent:
-        state = "consensus recorded" if agg.consensus else "consensus needed"
-        view.facts.append(Fact("Divergence", f"{', '.join(agg.divergent)} ({state})"))
+        view.facts.append(Fact("Divergence", ", ".join(
+            f"{c.key} ({'consensus recorded' if c.agreed else 'consensus needed'})"
+            for c in agg.criteria if c.diverges)))
     if consensus is not None:
         view.text.append(f"Consensus: {consensus.reason}")
 

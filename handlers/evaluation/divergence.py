@@ -55,7 +55,7 @@ def consensus_request(session: Session, app: Application, agg: Aggregate,
     audit("consensus", app.ref, "request", None, wanted)
     spreads = ", ".join(f"{c.label} (spread {c.spread}, mean {number(c.mean)})"
                         for c in agg.criteria if c.key in criteria)
-    example = " ".join(f"{c.key}=N" for c in agg.criteria)
+    example = " ".join(f"{key}=N" for key in criteria)
     return thread_notice(
         app, request_what(criteria, round_), "scores far apart: consensus needed",
         text=(f"The evaluators' scores diverge on {spreads}.",

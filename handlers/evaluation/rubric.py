@@ -1,4 +1,8 @@
-"""The scoring rubric as data: `rubric` shows it, `rubric set` changes or adds a criterion."""
+"""The scoring rubric as data: `rubric` shows it, `rubric set` changes or adds a criterion.
+
+Every change is a new numbered version; a cut-off keeps the version in force when its
+scoring started (see `rubric_versions`), so a change never reaches cases already scored.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +15,27 @@ from handlers.core.context import Context
 from handlers.core.errors import CommandError, NotFound
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, SECRETARIAT, Commands
-from handlers.core.types import Card, Outcome, Table
-from storage.models import Application, RubricCriterion, Score
+from handlers.core.types import Card, Fact, Outcome, Table
+from handlers.cutoffs.queries import find_cutoff
+from handlers.evaluation.rubric_versions import current_rubric, cutoff_rubric
+from storage.models import Cutoff, RubricCriterion
+from storage.rubric import record_version
 
 commands = Commands()
 
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
-_BEING_SCORED = ("in_evaluation", "scored")
-
-
-def active_criteria(session: Session) -> list[RubricCriterion]:
-    return list(session.scalars(
-        select(RubricCriterion).where(RubricCriterion.active.is_(True))
-        .order_by(RubricCriterion.position, RubricCriterion.key)
-    ))
 
 
 def criterion_line(c: RubricCriterion) -> str:
     return f"{c.label}: {c.scale_min} to {c.scale_max}, threshold {c.threshold}"
 
 
-@commands.command("rubric", usage="rubric", summary="the scoring rubric", roles=KNOWN)
+@commands.command("rubric", usage="rubric [cutoff:DATE]", summary="the scoring rubric",
+                  roles=KNOWN)
 def show_rubric(ctx: Context, args: Args) -> Outcome:
-    args.expect(max_positional=0)
+    args.expect(options={"cutoff"}, max_positional=0)
+    if "cutoff" in args.options:
+        return _frozen_card(ctx, find_cutoff(ctx.session, args.options["cutoff"]))
     rows = list(ctx.session.scalars(
         select(RubricCriterion).order_by(RubricCriterion.position, RubricCriterion.key)))
     table = Table(
@@ -43,9 +45,34 @@ def show_rubric(ctx: Context, args: Args) -> Outcome:
     )
     text = tuple(f"{c.label}: {c.description}" for c in rows if c.active and c.description)
     return Outcome(Card(
-        title="Scoring rubric", table=table, text=text,
-        context=("A case passes when every criterion's mean reaches its threshold.",),
+        title=f"Scoring rubric, version {current_rubric(ctx.session).version}", table=table,
+        text=text,
+        context=("A case passes when every criterion's mean reaches its threshold.",
+                 *_frozen_lines(ctx.session)),
     ))
+
+
+def _frozen_card(ctx: Context, cutoff: Cutoff) -> Outcome:
+    rubric = cutoff_rubric(ctx.session, cutoff)
+    table = Table(("key", "criterion", "scale", "threshold", "weight"),
+                  tuple((c.key, c.label, f"{c.scale_min}-{c.scale_max}", str(c.threshold),
+                         str(c.weight)) for c in rubric.criteria))
+    said = ("kept since its scoring started" if rubric.frozen else
+            "the current one: it is kept for this cut-off when its scoring starts")
+    return Outcome(Card(title=f"Rubric of the cut-off of {cutoff.date.isoformat()}: "
+                              f"version {rubric.version}", table=table, context=(said,)))
+
+
+def _frozen_lines(session: Session) -> tuple[str, ...]:
+    """Which cut-offs keep which version (the newest few)."""
+    rows = session.execute(select(Cutoff.date, Cutoff.rubric_version)
+                           .where(Cutoff.rubric_version.is_not(None))
+                           .order_by(Cutoff.date.desc()).limit(6)).all()
+    if not rows:
+        return ("No cut-off has started scoring yet: the next one to start keeps this "
+                "version.",)
+    return ("Cut-offs keep the version in force when their scoring started: " + ", ".join(
+        f"{day.isoformat()} version {version}" for day, version in rows) + ".",)
 
 
 def _number(args: Args, key: str, current: int) -> int:
@@ -56,13 +83,6 @@ def _number(args: Args, key: str, current: int) -> int:
         return int(value)
     except ValueError:
         raise CommandError(f"`{key}:` takes a whole number, not `{value}`") from None
-
-
-def _scores_in_progress(session: Session) -> int:
-    return session.scalar(
-        select(func.count(Score.id)).join(Application, Application.id == Score.application_id)
-        .where(Application.status.in_(_BEING_SCORED))
-    ) or 0
 
 
 @commands.command(
@@ -99,21 +119,35 @@ def set_criterion(ctx: Context, args: Args) -> Outcome:
         "active": active == "yes",
     }
     _check(new)
-    reshapes = bool(new["active"]) if created else any(
-        new[k] != getattr(row, k) for k in ("scale_min", "scale_max", "active"))
-    if reshapes and _scores_in_progress(ctx.session):
-        # A new criterion, a retired one or a new scale would leave scores already given
-        # incomplete or out of range; labels, thresholds and weights may still change.
-        raise CommandError("cases are being scored: the scale and the set of criteria can "
-                           "change once they are decided (labels, thresholds and weights "
-                           "may change now)", show_usage=False)
+    if not new["active"] and not ctx.session.scalar(
+            select(func.count()).select_from(RubricCriterion)
+            .where(RubricCriterion.active.is_(True), RubricCriterion.key != key)):
+        raise CommandError("the rubric needs at least one active criterion", show_usage=False)
     for name, value in new.items():
         setattr(row, name, value)
     if created:
         ctx.session.add(row)
-    ctx.audit("rubric", key, "create" if created else "update", before, _as_dict(row))
+    ctx.session.flush()
+    version = record_version(ctx.session, ctx.now)
+    ctx.audit("rubric", key, "create" if created else "update", before,
+              {**_as_dict(row), "version": version})
     return Outcome(Card(title=f"Rubric criterion `{key}` {'added' if created else 'changed'}",
-                        text=(criterion_line(row),), tone="success"))
+                        text=(criterion_line(row),), facts=(Fact("Rubric", f"version {version}"),),
+                        context=_applies_to(ctx.session, version), tone="success"))
+
+
+def _applies_to(session: Session, version: int) -> tuple[str, ...]:
+    kept = session.execute(select(Cutoff.date, Cutoff.rubric_version)
+                           .where(Cutoff.rubric_version.is_not(None),
+                                  Cutoff.rubric_version != version,
+                                  Cutoff.announced_at.is_(None))
+                           .order_by(Cutoff.date)).all()
+    said = f"Version {version} applies to the cut-offs whose scoring has not started yet."
+    if not kept:
+        return (said,)
+    return (said, "Cut-offs being scored or decided keep their version, so their totals and "
+            "pass or fail do not change: " + ", ".join(f"{day.isoformat()} (version {v})"
+                                                      for day, v in kept) + ".")
 
 
 def _check(new: dict[str, object]) -> None:

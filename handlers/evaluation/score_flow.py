@@ -27,8 +27,8 @@ from handlers.evaluation.aggregate import aggregate_scores, summary_lines
 from handlers.evaluation.divergence import consensus_request
 from handlers.evaluation.notices import progress_notice, thread_notice
 from handlers.evaluation.panel import Progress, load_panel, panel_sequence
-from handlers.evaluation.rubric import active_criteria
-from storage.models import Application, ConsensusScore, RubricCriterion, Score
+from handlers.evaluation.rubric_versions import Criterion, case_rubric
+from storage.models import Application, ConsensusScore, Score
 
 
 def lock_case(session: Session, ref: str) -> Application:
@@ -83,7 +83,7 @@ def settle_panel(session: Session, ref: str, config: ProgrammeConfig,
 
 def settle_locked_panel(session: Session, app: Application, config: ProgrammeConfig,
                         audit: Audit,
-                        criteria: Sequence[RubricCriterion] | None = None) -> Settled:
+                        criteria: Sequence[Criterion] | None = None) -> Settled:
     """Mark the case scored (once) or reopened, edit the case's root post with the progress,
     and ask for a consensus when a complete panel's scores diverge (once per episode).
     Values appear in the thread only once all are in. The caller holds the case's row lock
@@ -93,7 +93,8 @@ def settle_locked_panel(session: Session, app: Application, config: ProgrammeCon
     sequence = panel_sequence(session, app.id)
     notices: list[Notice] = []
     if progress.complete and app.status in ("in_evaluation", "scored"):
-        agg = aggregate_scores(active_criteria(session) if criteria is None else criteria,
+        agg = aggregate_scores(case_rubric(session, app).criteria if criteria is None
+                               else criteria,
                                panel.scores, session.get(ConsensusScore, app.id), config)
         if app.status == "in_evaluation":
             move_status(app, "scored", audit)

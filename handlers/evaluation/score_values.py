@@ -12,16 +12,17 @@ from typing import Any
 
 from handlers.core.parse import Args, ParseError
 from handlers.core.types import Form, FormInput
-from storage.models import RubricCriterion
+from handlers.evaluation.rubric_versions import Criterion
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
 GENERAL = "_"  # a problem that belongs to no single input
 _OPTION = re.compile(r"^[a-z][a-z_]*:.+$", re.S)
 
 
-def read_values(criteria: Sequence[RubricCriterion],
-                raw: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, str]]:
-    """(values, problems by input key); values are only meaningful when problems is empty."""
+def read_values(criteria: Sequence[Criterion], raw: Mapping[str, Any], *,
+                every: bool = True) -> tuple[dict[str, int], dict[str, str]]:
+    """(values, problems by input key); values are only meaningful when problems is empty.
+    With `every` false only the criteria given are read (a consensus on some of them)."""
     keys = {c.key for c in criteria}
     problems: dict[str, str] = {}
     unknown = sorted(k for k in raw if k not in keys)
@@ -32,6 +33,8 @@ def read_values(criteria: Sequence[RubricCriterion],
     values: dict[str, int] = {}
     for c in criteria:
         text = "" if raw.get(c.key) is None else str(raw[c.key]).strip()
+        if not text and not every:
+            continue
         if not text:
             problems[c.key] = f"{c.label} is missing (every criterion needs a score)"
         elif not WHOLE_NUMBER.fullmatch(text):
@@ -47,7 +50,7 @@ def problem_text(problems: Mapping[str, str]) -> str:
     return "; ".join(problems.values())
 
 
-def values_form(submit_command: str, title: str, criteria: Sequence[RubricCriterion],
+def values_form(submit_command: str, title: str, criteria: Sequence[Criterion],
                 given: Mapping[str, Any] | None = None,
                 problems: Mapping[str, str] | None = None,
                 comment_label: str = "Comment", comment_required: bool = False) -> Form:

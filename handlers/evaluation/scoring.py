@@ -19,7 +19,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import Commands
 from handlers.core.types import Card, Fact, Outcome
 from handlers.evaluation.panel import OPEN_FOR_SCORING
-from handlers.evaluation.rubric import active_criteria
+from handlers.evaluation.rubric_versions import case_rubric, freeze_for
 from handlers.evaluation.score_flow import settle_locked_panel, store_score
 from handlers.evaluation.score_values import (
     problem_text,
@@ -45,7 +45,8 @@ def score(ctx: Context, args: Args) -> Outcome:
     # Lock the case first: every change to its panel is serialised on this row.
     app = get_application(ctx.session, ref, for_update=True)
     _check_may_score(ctx, app)
-    criteria = active_criteria(ctx.session)
+    rubric = case_rubric(ctx.session, app)
+    criteria = rubric.criteria
     own = ctx.session.scalar(select(Score).where(Score.application_id == app.id,
                                                  Score.person_id == ctx.actor.person_id))
     form_values = ctx.request.form
@@ -78,6 +79,8 @@ def score(ctx: Context, args: Args) -> Outcome:
     revised = own is not None
     stored = store_score(ctx.session, app, ctx.actor.person_id, own, values, comment, ctx.now,
                          ctx.audit)
+    # the cut-off's scoring has started: its rubric no longer follows later edits
+    freeze_for(ctx.session, app, rubric)
     # the case is locked since the start of the command: settle it without locking again
     settled = settle_locked_panel(ctx.session, app, ctx.config, ctx.audit, criteria)
     facts = [Fact(c.label, str(values[c.key])) for c in criteria]

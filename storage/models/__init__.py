@@ -22,6 +22,7 @@ from storage.models.evaluation import (
     EvaluatorAssignment,
     NotificationTemplate,
     RubricCriterion,
+    RubricVersion,
     Score,
 )
 from storage.models.letters import LETTER_KINDS, Letter
@@ -81,6 +82,7 @@ __all__ = [
     "Region",
     "Role",
     "RubricCriterion",
+    "RubricVersion",
     "Score",
     "Setting",
     "ThreadLink",

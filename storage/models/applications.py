@@ -47,6 +47,8 @@ class Cutoff(Base):
     decision_deadline: Mapped[dt.date | None] = mapped_column(Date)
     capacity: Mapped[int | None] = mapped_column(Integer)
     announced_at: Mapped[datetime | None]
+    # the rubric version its cases are scored and decided on: set when its scoring starts
+    rubric_version: Mapped[int | None] = mapped_column(ForeignKey("rubric_versions.number"))
 
 
 class RefCounter(Base):

@@ -29,6 +29,19 @@ class RubricCriterion(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class RubricVersion(Base):
+    """The rubric as it stood after each change, numbered from 1. A cut-off keeps the
+    version in force when its scoring started, so later edits never reach its cases."""
+
+    __tablename__ = "rubric_versions"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # the active criteria in order: [{key, label, description, scale_min, scale_max,
+    # threshold, weight}, ...]
+    criteria: Mapped[list[Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EvaluatorAssignment(Base):
     __tablename__ = "evaluator_assignments"
     __table_args__ = (UniqueConstraint("application_id", "person_id"),)

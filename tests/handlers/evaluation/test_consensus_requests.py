@@ -53,14 +53,14 @@ def test_one_request_per_episode_while_scores_stay_apart(chat: dict[str, Chat],
 def test_after_a_consensus_a_new_divergence_asks_again(chat: dict[str, Chat],
                                                        db: Database) -> None:
     ref = _case(chat, db)
-    recorded = chat["sec"](f"consensus {ref} relevance=4 need=3 feasibility=4 impact=4 "
+    recorded = chat["sec"](f"consensus {ref} need=3 "
                            "agreed in the call")
     assert recorded.reply.tone == "success", recorded.reply
     assert [n.key for n in recorded.notices] == [f"case:{ref}:consensus-recorded:1"]
     again = chat["eva"](f"score {ref} relevance=4 need=2 feasibility=4 impact=4")
     assert _requests(again, ref) == [f"case:{ref}:consensus:need:1"]
     assert _requests(chat["ed"](f"score {ref} {ED} still five"), ref) == []
-    chat["sec"](f"consensus {ref} relevance=4 need=4 feasibility=4 impact=4 agreed again")
+    chat["sec"](f"consensus {ref} need=4 agreed again")
     assert _requests(chat["ed"](f"score {ref} {ED} once more"), ref) == \
         [f"case:{ref}:consensus:need:2"]
 
