@@ -96,7 +96,7 @@ class Desk:
             if command.writes and inbound.source_id else None
         )
         try:
-            with self.db.transaction(write=command.writes) as session:
+            with self.db.transaction(write=command.writes, autocommit=True) as session:
                 actor = resolve_actor(session, inbound.platform, inbound.user_id,
                                       inbound.display_name)
                 request = Request(actor, inbound.text, inbound.now, inbound.where,
