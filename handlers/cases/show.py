@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import handlers.cases.card_base  # noqa: F401  (registers the base section of the card)
 from handlers.cases.card import CaseView, fill_case_view
@@ -30,16 +30,18 @@ NOTES_SHOWN = 5
 DETAIL_SHOWN = 120
 
 
+_ASSIGNED = select(EvaluatorAssignment.id).where(
+    EvaluatorAssignment.application_id == bindparam("application_id"),
+    EvaluatorAssignment.person_id == bindparam("person_id"),
+    EvaluatorAssignment.active.is_(True),
+).limit(1)
+
+
 def check_can_see(ctx: Context, app: Application) -> None:
     if ctx.actor.has(Role.SECRETARIAT, Role.OBSERVER):
         return
     assigned = ctx.session.scalar(
-        select(EvaluatorAssignment.id).where(
-            EvaluatorAssignment.application_id == app.id,
-            EvaluatorAssignment.person_id == ctx.actor.person_id,
-            EvaluatorAssignment.active.is_(True),
-        ).limit(1)
-    )
+        _ASSIGNED, {"application_id": app.id, "person_id": ctx.actor.person_id})
     if assigned is None:
         raise NotAllowed(f"{app.ref} is not assigned to you.")
 

@@ -9,20 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Insert, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
-from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
+from storage.models import Identity, OutboxMessage, PersonRole, Place, Role, table_of
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
 # reminders the scheduler computes reach console places too (a console shows them when open)
 SWEEP_PLACE_PLATFORMS = ("slack", "teams", "console")
+OUTBOX = table_of(OutboxMessage)
+# the statements every command with notices sends, built once
+_PLACES = (
+    select(Place.platform, Place.channel_id, Place.registered_at)
+    .where(Place.purpose == bindparam("purpose"),
+           Place.platform.in_(bindparam("platforms", expanding=True)))
+    .order_by(Place.id)
+)
+_SUPERSEDE: Update = (
+    update(OUTBOX)
+    .where(OUTBOX.c.status == "pending",
+           OUTBOX.c.edit_of.in_(bindparam("edited", expanding=True)),
+           OUTBOX.c.dedupe_key.not_in(bindparam("newest", expanding=True)))
+    .values(status="superseded")
+)
 
 
 def targets(
@@ -89,9 +105,7 @@ class Targets:
         if purpose not in self._places:
             self._places[purpose] = [
                 (p, c, since) for p, c, since in self.session.execute(
-                    select(Place.platform, Place.channel_id, Place.registered_at)
-                    .where(Place.purpose == purpose, Place.platform.in_(self.place_platforms))
-                    .order_by(Place.id))
+                    _PLACES, {"purpose": purpose, "platforms": list(self.place_platforms)})
             ]
         return self._places[purpose]
 
@@ -139,14 +153,7 @@ def supersede_older_edits(session: Session, rows: list[dict[str, Any]]) -> None:
     newest = {row["edit_of"]: row["dedupe_key"] for row in rows if row["edit_of"]}
     if not newest:
         return
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "pending",
-               OutboxMessage.edit_of.in_(list(newest)),
-               OutboxMessage.dedupe_key.not_in(list(newest.values())))
-        .values(status="superseded")
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_SUPERSEDE, {"edited": list(newest), "newest": list(newest.values())})
 
 
 def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -159,17 +166,19 @@ def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:
         return 0
     if len(rows) == 1:
         return insert_if_absent(session, rows[0])
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = OutboxMessage.__table__
-    assert isinstance(table, Table)
     # one compiled statement, sent as batched multi-row inserts ("insertmanyvalues")
-    stmt = (make(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(table.c.id))
+    stmt = _insert_if_absent(session.get_bind().dialect.name)
     return len(session.execute(stmt, rows).all())
 
+
 def insert_if_absent(session: Session, row: dict[str, Any]) -> int:
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = make(OutboxMessage).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = _insert_if_absent(session.get_bind().dialect.name)
     # psycopg reports rowcount -1 here; the returned ids say what was really inserted
-    return len(session.execute(stmt.returning(OutboxMessage.id)).all())
+    return len(session.execute(stmt, row).all())
+
+
+@cache
+def _insert_if_absent(dialect: str) -> Insert:
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (make(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OUTBOX.c.id))

@@ -20,11 +20,12 @@ _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
 _BEING_SCORED = ("in_evaluation", "scored")
 
 
+_ACTIVE = (select(RubricCriterion).where(RubricCriterion.active.is_(True))
+           .order_by(RubricCriterion.position, RubricCriterion.key))
+
+
 def active_criteria(session: Session) -> list[RubricCriterion]:
-    return list(session.scalars(
-        select(RubricCriterion).where(RubricCriterion.active.is_(True))
-        .order_by(RubricCriterion.position, RubricCriterion.key)
-    ))
+    return list(session.scalars(_ACTIVE))
 
 
 def criterion_line(c: RubricCriterion) -> str:
