@@ -12,13 +12,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Update, bindparam, select, update
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
 from storage.models import Identity, OutboxMessage, PersonRole, Place, Role, table_of
+from storage.outbox_places import PlaceNotice, insert_for_places
 
 # the console prints notices as they happen; it has no outbox of its own
 DELIVERED_PLATFORMS = ("slack", "teams")
@@ -31,13 +32,6 @@ _PLACES = (
     .where(Place.purpose == bindparam("purpose"),
            Place.platform.in_(bindparam("platforms", expanding=True)))
     .order_by(Place.id)
-)
-_SUPERSEDE: Update = (
-    update(OUTBOX)
-    .where(OUTBOX.c.status == "pending",
-           OUTBOX.c.edit_of.in_(bindparam("edited", expanding=True)),
-           OUTBOX.c.dedupe_key.not_in(bindparam("newest", expanding=True)))
-    .values(status="superseded")
 )
 
 
@@ -119,8 +113,11 @@ def schedule(
     resolver: Targets | None = None,
 ) -> int:
     """Insert one outbox row per notice target unless its dedupe key exists; returns rows added."""
-    resolver = resolver or Targets(session, place_platforms)
     notices = list(notices)
+    if resolver is None and len(notices) == 1 and notices[0].audience.kind == "places":
+        # the usual case of a command: its places read and its rows written in one statement
+        return insert_for_places(session, _place_notice(notices[0], now), place_platforms, now)
+    resolver = resolver or Targets(session, place_platforms)
     resolver.prefetch(n.audience.person_id for n in notices
                       if n.audience.kind == "person" and n.audience.person_id is not None)
     rows = []
@@ -142,18 +139,18 @@ def schedule(
                 "attempts": 0,
                 "created_at": now,
             })
-    added = insert_all_if_absent(session, rows)
-    supersede_older_edits(session, rows)
-    return added
+    # older waiting edits of the same message are superseded when the messenger claims
+    # (storage.outbox), not here on the request path
+    return insert_all_if_absent(session, rows)
 
 
-def supersede_older_edits(session: Session, rows: list[dict[str, Any]]) -> None:
-    """An edit carries the whole new card: older edits of the same message still waiting
-    need not go out (a busy case would otherwise queue one edit per score, paced per channel)."""
-    newest = {row["edit_of"]: row["dedupe_key"] for row in rows if row["edit_of"]}
-    if not newest:
-        return
-    session.execute(_SUPERSEDE, {"edited": list(newest), "newest": list(newest.values())})
+def _place_notice(notice: Notice, now: datetime) -> PlaceNotice:
+    return PlaceNotice(
+        key=notice.key, kind=notice.kind, purpose=notice.audience.purpose or "",
+        card=notice.card.to_dict(), due_at=notice.due_at or now, thread_key=notice.thread_key,
+        starts_thread=notice.starts_thread, edit_of=notice.edit_of,
+        useful_until=notice.useful_until, registered_by=notice.due_at,
+    )
 
 
 def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:
