@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from storage.db import core_rows
 from storage.models import Application, Cutoff, Region
 
 _Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
@@ -85,22 +86,27 @@ def page_of_applications(session: Session, where: Filter, offset: int, limit: in
     dialect = session.get_bind().dialect.name
     params = {**where.params(), "offset": offset, "limit": limit, "cap": cap}
     if _counts_first(dialect, where):
-        counted = session.scalar(_count_statement(dialect, where.shape), params) or 0
+        counted = _count(session, dialect, where.shape, params)
         if offset >= counted:
             return Page((), counted)
         # the count is known: read no further than the page
         params["reach"] = offset + limit
         rare = counted < cap
-        rows = session.execute(_page_statement(dialect, where.shape, rare), params).all()
+        rows = core_rows(session, _page_statement(dialect, where.shape, rare), params)
         return Page(rows, counted)
     params["reach"] = cap
-    rows = session.execute(_page_statement(dialect, where.shape, False), params).all()
+    rows = core_rows(session, _page_statement(dialect, where.shape, False), params)
     if rows:
         return Page(rows, rows[0].counted)
     if offset == 0:
         return Page(rows, 0)
     # past the last page: how many there are, for the pager's answer
-    return Page(rows, session.scalar(_count_statement(dialect, where.shape), params) or 0)
+    return Page(rows, _count(session, dialect, where.shape, params))
+
+
+def _count(session: Session, dialect: str, shape: tuple[bool, ...],
+           params: dict[str, Any]) -> int:
+    return int(core_rows(session, _count_statement(dialect, shape), params)[0][0])
 
 
 def _counts_first(dialect: str, where: Filter) -> bool:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
@@ -140,6 +140,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def core_rows(session: Session, stmt: Executable,
+              params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
+    """The rows of a statement of columns, run on the session's connection past the ORM's
+    result handling (a third of the cost of a small read). Pending changes are flushed
+    first, as the ORM would."""
+    session.flush()
+    return session.connection().execute(stmt, params).all()
 
 
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:

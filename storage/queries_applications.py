@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import core_rows
 from storage.models import Application, AuditEntry, Note, Person, RefCounter
 
 REF_DIGITS = 4
@@ -71,9 +72,9 @@ _NOTES = (
 
 def case_history(session: Session, app: Application, limit: int = 10) -> list[Any]:
     """The last audit lines about a case (newest first), with the actor's name."""
-    return list(session.execute(
-        _HISTORY, {"ref": app.ref, "id_text": str(app.id), "limit": limit}))
+    return list(core_rows(
+        session, _HISTORY, {"ref": app.ref, "id_text": str(app.id), "limit": limit}))
 
 
 def case_notes(session: Session, app: Application, limit: int = 10) -> list[Any]:
-    return list(session.execute(_NOTES, {"application_id": app.id, "limit": limit}))
+    return list(core_rows(session, _NOTES, {"application_id": app.id, "limit": limit}))

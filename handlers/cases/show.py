@@ -19,6 +19,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
+from storage.db import core_rows
 from storage.models import Application, EvaluatorAssignment, Role
 from storage.queries_applications import case_history, case_notes
 from storage.status import TRANSITIONS
@@ -40,9 +41,9 @@ _ASSIGNED = select(EvaluatorAssignment.id).where(
 def check_can_see(ctx: Context, app: Application) -> None:
     if ctx.actor.has(Role.SECRETARIAT, Role.OBSERVER):
         return
-    assigned = ctx.session.scalar(
-        _ASSIGNED, {"application_id": app.id, "person_id": ctx.actor.person_id})
-    if assigned is None:
+    assigned = core_rows(ctx.session, _ASSIGNED,
+                         {"application_id": app.id, "person_id": ctx.actor.person_id})
+    if not assigned:
         raise NotAllowed(f"{app.ref} is not assigned to you.")
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.core.types import Actor
+from storage.db import core_rows
 from storage.models import ROLES, Identity, Person, PersonRole
 
 # Every command pays for this statement: built once, compiled once, run with new values.
@@ -25,7 +26,7 @@ def resolve_actor(
 
     One statement: every command pays for it.
     """
-    rows = session.execute(_ACTOR, {"platform": platform, "user_id": user_id}).all()
+    rows = core_rows(session, _ACTOR, {"platform": platform, "user_id": user_id})
     if not rows:
         return Actor(platform=platform, user_id=user_id, display_name=display_name)
     roles = frozenset(row.role for row in rows if row.role is not None)
