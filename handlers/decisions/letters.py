@@ -8,11 +8,10 @@ a fact that does not exist is caught when it is saved, not when a letter is due.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
 from handlers.cases.intake_fields import TOPIC_LABELS
@@ -24,8 +23,19 @@ TEMPLATES = Path(__file__).parent / "templates"
 LETTER_OUTCOMES = ("approve", "reject", "reserve", "ineligible")
 FACT_NAMES = ("ref", "organisation", "contact_name", "region", "region_code", "country",
               "topic", "cutoff_date", "outcome", "reason", "decided_on")
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                            keep_trailing_newline=False)
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+
+@cache
+def _environment() -> SandboxedEnvironment:
+    """Jinja2 is loaded with the first letter: a server that writes none keeps it out of memory."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                keep_trailing_newline=False)
 
 
 class LetterError(ValueError):
@@ -79,9 +89,12 @@ def sample_facts(outcome: str) -> dict[str, Any]:
 
 
 def render(subject: str, body: str, facts: dict[str, Any]) -> tuple[str, str]:
+    from jinja2 import TemplateError
+
+    env = _environment()
     try:
-        subject_text = _ENV.from_string(subject).render(facts).strip()
-        body_text = _ENV.from_string(body).render(facts).strip()
+        subject_text = env.from_string(subject).render(facts).strip()
+        body_text = env.from_string(body).render(facts).strip()
     except TemplateError as exc:
         raise LetterError(_explain(exc)) from None
     if "\n" in subject_text or not subject_text:
@@ -98,10 +111,10 @@ def render_letter(session: Session, app: Application, decision: Decision) -> tup
     return render(source.subject, source.body, case_facts(app, decision))
 
 
-def _explain(exc: TemplateError) -> str:
+def _explain(exc: Exception) -> str:
     line = getattr(exc, "lineno", None)
     where = f" (line {line})" if line else ""
-    message = str(exc.message if getattr(exc, "message", None) else exc)
+    message = str(getattr(exc, "message", None) or exc)
     if "is undefined" in message:
         message += f"; the facts a letter knows are {', '.join(FACT_NAMES)}"
     return f"the template does not render{where}: {message}"

@@ -48,12 +48,13 @@ class RunningServer:
                 self.process.wait(10)
 
 
-def start_server(env: dict[str, str], log_path: Path) -> RunningServer:
+def start_server(env: dict[str, str], log_path: Path,
+                 extra_args: tuple[str, ...] = ()) -> RunningServer:
     port = free_port()
     full_env = {k: v for k, v in os.environ.items()
                 if not k.startswith(("SLACK_", "MICROSOFT_", "S3DESK_", "DATABASE_URL"))}
     full_env.update(S3DESK_ENV="development", PYTHONUNBUFFERED="1", **env)
-    argv = [str(S3DESK), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [str(S3DESK), "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args]
     log_file = log_path.open("wb")
     process = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=log_file,
                                stderr=subprocess.STDOUT)
