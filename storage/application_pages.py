@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -42,7 +42,6 @@ from sqlalchemy.orm import Session
 from storage.db import core_rows
 from storage.models import Application, Cutoff, Region
 
-_Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
 # the SQLite FTS5 index of `applications.search_text` (a virtual table, not a model)
 SEARCH_INDEX = table("applications_search", column("rowid"), column("search_text"))
 
@@ -145,17 +144,17 @@ def _conditions(dialect: str, shape: tuple[bool, ...],
     if has_text and dialect == "postgresql":
         where.append(Application.search_text.contains(bindparam("text", literal_execute=True)))
     elif has_text and through_index:
-        # FTS5's trigram tokenizer answers LIKE from its index (3 letters or more)
-        where.append(SEARCH_INDEX.c.search_text.contains(bindparam("text")))
+        # FTS5's trigram tokenizer answers LIKE from its index (3 letters or more); the few
+        # ids it finds are read first, then their applications by primary key
+        where.append(Application.id.in_(_indexed_matches()))
     elif has_text:
         where.append(Application.search_text.contains(bindparam("text")))
     return where
 
 
-def _from_applications(stmt: _Select, through_index: bool) -> _Select:
-    if through_index:
-        return stmt.join(SEARCH_INDEX, SEARCH_INDEX.c.rowid == Application.id)
-    return stmt
+def _indexed_matches() -> Select[Any]:
+    return select(SEARCH_INDEX.c.rowid).where(
+        SEARCH_INDEX.c.search_text.contains(bindparam("text")))
 
 
 @cache
@@ -179,11 +178,11 @@ def _page_statement(dialect: str, shape: tuple[bool, ...], rare: bool) -> Select
         if shape[2]:
             first = first.where(Cutoff.id == bindparam("cutoff_id"))
     else:
-        first = _from_applications(
+        first = (
             select(Cutoff.date.label("cutoff_date"), *columns)
-            .select_from(Cutoff).join(Application, Application.cutoff_id == Cutoff.id),
-            through_index,
-        ).where(*where).order_by(Cutoff.date, Application.ref)
+            .select_from(Cutoff).join(Application, Application.cutoff_id == Cutoff.id)
+            .where(*where).order_by(Cutoff.date, Application.ref)
+        )
     matches = first.limit(reach).subquery("first_matches")
     return (
         select(*matches.c, Region.name.label("region_name"),
@@ -196,8 +195,11 @@ def _page_statement(dialect: str, shape: tuple[bool, ...], rare: bool) -> Select
 
 @cache
 def _count_statement(dialect: str, shape: tuple[bool, ...]) -> Select[Any]:
-    """Matches counted up to the cap; through the text index when the words come alone."""
-    through_index = _through_index(dialect, shape, True)
-    inner = (_from_applications(select(literal(1)).select_from(Application), through_index)
-             .where(*_conditions(dialect, shape, through_index)).limit(bindparam("cap")))
-    return select(func.count()).select_from(inner.subquery())
+    """Matches counted up to the cap; in SQLite's FTS table alone when the words come alone
+    (it holds one row per application)."""
+    if _through_index(dialect, shape, True):
+        inner = _indexed_matches()
+    else:
+        inner = select(literal(1)).select_from(Application).where(
+            *_conditions(dialect, shape, False))
+    return select(func.count()).select_from(inner.limit(bindparam("cap")).subquery())
