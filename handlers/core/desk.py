@@ -70,6 +70,10 @@ class Desk:
     def handle(self, inbound: Inbound) -> Outcome:
         if inbound.now.tzinfo is None:
             raise ValueError("Inbound.now must be timezone-aware")
+        if "\x00" in inbound.text:
+            # PostgreSQL refuses NUL in text: answer here rather than fail in the store
+            return Outcome(error_card("The command holds a NUL character; please type it "
+                                      "again without it.", "help"))
         try:
             tokens = tokenize(inbound.text)
         except ParseError as exc:

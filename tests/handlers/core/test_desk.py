@@ -54,3 +54,8 @@ def test_a_replayed_request_answers_with_its_first_reply(
     assert moves == 1
     # the same words as a new request are refused: the case is in screening already
     assert sec(f"status {ref} screening", source_id="trigger-2").reply.tone == "error"
+
+
+def test_a_nul_character_is_answered_not_sent_to_the_store(chat: dict[str, Chat]) -> None:
+    reply = chat["sec"]("expert \x00").reply
+    assert reply.tone == "error" and "NUL character" in reply.text[0]
