@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -17,11 +18,18 @@ from bench.fake_slack import FakeSlack
 from bench.results import RunResults
 from bench.runner import Options, measure_store
 
-QUICK = {"sizes": "300", "databases": "sqlite", "requests": 200, "concurrency": "1,10"}
+QUICK = {"sizes": "300", "databases": "sqlite", "requests": 200, "concurrency": "1,10",
+         "alone_requests": 100}
 
 
 def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+
+
+def _worker_counts(text: str) -> tuple[int, ...]:
+    cores = str(os.cpu_count() or 1)
+    counts = _ints(text.upper().replace("N", cores))
+    return tuple(sorted({n for n in counts if n > 0}))
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -38,6 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="requests in flight, one level each (default 1,10,50)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 300 applications, SQLite, 200 requests, c=1,10")
+    parser.add_argument("--alone-requests", type=int, default=600,
+                        help="requests of each command alone, per level c=1,10 (default 600)")
+    parser.add_argument("--workers", default="1,2,N",
+                        help="`serve --workers` counts to load on the largest PostgreSQL store "
+                             "(N: the cores; default 1,2,N; 0 to skip)")
     parser.add_argument("--delivery-rows", type=int, default=1000,
                         help="outbox rows for the delivery measurement (default 1000)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
@@ -66,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="s3desk-bench-") as tmp:
         options = Options(sizes=_ints(args.sizes), databases=databases, requests=args.requests,
                           concurrency=_ints(args.concurrency), work_dir=Path(tmp),
-                          profile_dir=args.profile, delivery_rows=args.delivery_rows)
+                          profile_dir=args.profile, delivery_rows=args.delivery_rows,
+                          alone_requests=args.alone_requests,
+                          workers=_worker_counts(args.workers))
         with FakeSlack() as slack:
             for kind in options.databases:
                 for size in options.sizes:

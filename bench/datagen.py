@@ -42,6 +42,7 @@ class Dataset:
     show_refs: tuple[str, ...]
     score_refs: tuple[str, ...]
     query_words: tuple[str, ...]
+    rare_word: str
     rows: dict[str, int]
     seconds: float
 
@@ -94,6 +95,7 @@ def generate(db: Database, size: int, now: datetime, *, seed: int = 2026,
         show_refs=tuple(sample),
         score_refs=tuple(plan.score_refs),
         query_words=make.QUERY_WORDS,
+        rare_word=make.RARE_WORD,
         rows=counts,
         seconds=time.perf_counter() - started,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import targets
 from bench.load import Summary
-from bench.results import LevelRow, RunResults, Timing
+from bench.results import AloneRow, LevelRow, RunResults, Timing
 
 RESULTS = Path(__file__).parent / "results" / "latest.md"
 
@@ -76,6 +76,49 @@ def command_table(results: RunResults) -> list[str]:
     return _table(header, rows)
 
 
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def limit_of(results: RunResults, row: AloneRow) -> tuple[float | None, float | None]:
+    """CPU ms and p50 ms of the command's limit: the bare app at the same concurrency plus
+    the command's statements run with the driver alone."""
+    bare = results.level(row.database, row.size, "bare", row.concurrency)
+    sql = results.sql.get((row.database, row.size, row.label))
+    if bare is None or sql is None:
+        return None, None
+    cpu = bare.cpu_ms + sql.cpu_ms if bare.cpu_ms is not None else None
+    return cpu, bare.summary.p50 + sql.wall_ms
+
+
+def alone_table(results: RunResults) -> list[str]:
+    rows = []
+    for row in results.alone:
+        sql = results.sql.get((row.database, row.size, row.label))
+        statements = str(sql.statements) if sql else "-"
+        limit_cpu, limit_p50 = limit_of(results, row)
+        versus = (f"{row.cpu_ms / limit_cpu:.1f}x" if row.cpu_ms is not None and limit_cpu
+                  else "-")
+        s = row.summary
+        where = [row.database, f"{row.size:,}", f"`{row.label}`", str(row.concurrency)]
+        rows.append([*where, "S3 Desk", _num(row.cpu_ms), statements, ms(s.p50), ms(s.p99),
+                     f"{row.throughput:,.0f}", str(row.errors), versus])
+        rows.append([*where, "limit", _num(limit_cpu), statements, _num(limit_p50), "-", "-",
+                     "-", ""])
+    header = ["db", "applications", "command", "c", "", "server CPU ms/req", "statements",
+              "p50 ms", "p99", "req/s", "errors", "CPU / limit"]
+    return _table(header, rows)
+
+
+def workers_table(results: RunResults) -> list[str]:
+    rows = [[w.database, f"{w.size:,}", str(w.workers), str(w.concurrency),
+             f"{w.throughput:,.0f}", ms(w.summary.p50), ms(w.summary.p99), ms(w.summary.p999),
+             _num(w.cpu_ms), _num(w.peak_rss_mb, 0), str(w.errors)] for w in results.workers]
+    header = ["db", "applications", "workers", "c", "req/s", "p50 ms", "p99", "p99.9",
+              "server CPU ms/req (all workers)", "peak RSS MB (largest worker)", "errors"]
+    return _table(header, rows)
+
+
 def timing_table(items: list[Timing]) -> list[str]:
     rows = [[t.name, t.database, f"{t.size:,}",
              "; ".join(f"{k} {v}" for k, v in t.figures.items()) or "-", t.note]
@@ -94,6 +137,19 @@ def render(results: RunResults) -> str:
     lines += ["", "## By command (S3 Desk)", "",
               "Ratios divide by the bare app's figure for the whole mix at that level.", ""]
     lines += command_table(results)
+    if results.alone:
+        lines += ["", "## Each command alone: CPU per request and the limit", "",
+                  "Each command sent on its own (`list q: (rare)` searches a word in one case "
+                  "of a thousand). The server's CPU per request is then that command's own. "
+                  "The limit row is the bare app's CPU per request and p50 at the same "
+                  "concurrency plus the command's own statements (as S3 Desk sent them) run "
+                  "with the database driver alone; CPU / limit says how far S3 Desk is from it.",
+                  "", *alone_table(results)]
+    if results.workers:
+        lines += ["", "## Throughput with `serve --workers N`", "",
+                  "The mix against N worker processes on one port (one server after another, "
+                  "PostgreSQL, largest store); CPU summed over the workers.", "",
+                  *workers_table(results)]
     lines += ["", "## Off the request path", "", *timing_table(results.timings)]
     lines += ["", "## Store generation", "", *timing_table(results.datagen)]
     lines += ["", "## Targets", "", *targets.evaluate(results)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bench.limit import SqlCost
 from bench.load import Summary
 
 
@@ -51,6 +52,10 @@ class RunResults:
     servers: list[ServerRun] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    alone: list[AloneRow] = field(default_factory=list)
+    # (database, size, command label) -> the command's statements run with the driver alone
+    sql: dict[tuple[str, int, str], SqlCost] = field(default_factory=dict)
+    workers: list[WorkersRow] = field(default_factory=list)
 
     def server(self, database: str, size: int, name: str) -> ServerRun | None:
         for run in self.servers:
@@ -63,3 +68,34 @@ class RunResults:
         if run is None:
             return None
         return next((row for row in run.levels if row.concurrency == concurrency), None)
+
+
+@dataclass(frozen=True)
+class AloneRow:
+    """One command sent on its own at one concurrency: its CPU per request is its own."""
+
+    database: str
+    size: int
+    label: str
+    concurrency: int
+    summary: Summary
+    throughput: float
+    errors: int
+    cpu_ms: float | None
+    first_error: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkersRow:
+    """The mix against `serve --workers N`."""
+
+    database: str
+    size: int
+    workers: int
+    concurrency: int
+    summary: Summary
+    throughput: float
+    errors: int
+    cpu_ms: float | None
+    peak_rss_mb: float | None
+    first_error: str | None = None

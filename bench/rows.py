@@ -36,6 +36,9 @@ adaptation floods drought wildfire biodiversity wellness spa thermal olive citru
 """
 VOCABULARY = tuple(dict.fromkeys(_WORDS.split()))
 QUERY_WORDS = ("hydrogen", "aquaculture", "microchips")
+# in one application of a thousand (and in no other word): a search the ordered walk would
+# read the whole table for, unless an index finds it
+RARE_WORD, RARE_EVERY = "seaweed", 1000
 ORG_KINDS = ("Regional Development Agency", "Managing Authority", "Innovation Office",
              "Department of Economy", "Smart Specialisation Unit")
 OPEN = ("received", 40), ("screening", 30), ("eligible", 25), ("withdrawn", 5)
@@ -146,6 +149,8 @@ class Plan:
         code, country, region_name = rng.choice(self.regions)
         kind = rng.choice(ORG_KINDS)
         needs = " ".join(rng.sample(VOCABULARY, 10))
+        if len(self.refs) % RARE_EVERY == RARE_EVERY - 1:
+            needs += f" {RARE_WORD}"
         app_id = self.add(
             "applications", ref=ref, region_code=code, country_code=country,
             applicant_organisation=f"{kind} {code}", contact_name=f"Contact {ref}",

@@ -1,4 +1,5 @@
-"""The command mix sent to every server: `list`, `list q:`, `show`, `score` in rotation."""
+"""The command mix sent to every server: `list`, `list q:`, `show`, `score` in rotation; and
+each command alone, with a search for a rare word besides."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bench.load import Command
 
 CRITERIA = ("relevance", "need", "feasibility", "impact")
 LABELS = ("list", "list q:", "show", "score")
+RARE = "list q: (rare)"
 
 
 def commands(dataset: Dataset, variants: int = 200, seed: int = 7) -> list[Command]:
@@ -28,3 +30,12 @@ def commands(dataset: Dataset, variants: int = 200, seed: int = 7) -> list[Comma
             Command("score", eva, f"score {scored} {values}"),
         ]
     return rounds
+
+
+def alone(dataset: Dataset) -> dict[str, list[Command]]:
+    """Each command of the mix on its own, and `list q:` for a word in 0.1 % of the cases."""
+    by_label: dict[str, list[Command]] = {label: [] for label in LABELS}
+    for command in commands(dataset):
+        by_label[command.label].append(command)
+    by_label[RARE] = [Command(RARE, dataset.secretariat_user, f"list q:{dataset.rare_word}")]
+    return by_label

@@ -6,13 +6,18 @@ size and the first database it measured, and says so.
 
 from __future__ import annotations
 
-from bench.results import RunResults
+from bench.results import AloneRow, RunResults
+from bench.scenario import RARE
 
 COMMANDS = ("list", "list q:", "show", "score")
-P99_RATIO_C10 = 1.5
-P999_C50_MS = 300.0
+# server CPU per request of each command alone, at concurrency 10
+CPU_MS = {"list": 1.5, "list q:": 1.5, "show": 1.5, "score": 3.0}
+CPU_CONCURRENCY = 10
+RARE_P50_MS = 2.0
+P99_RATIO_C10 = 10.0
+P999_C50_MS = 150.0
 P50_GROWTH = 1.2
-RSS_FACTOR, RSS_EXTRA_MB = 1.3, 50.0
+WORKER_RSS_MB = 80.0
 SWEEP_MS = 50.0
 
 
@@ -28,13 +33,44 @@ def evaluate(results: RunResults) -> list[str]:
     sizes = sorted({run.size for run in results.servers if run.database == db})
     big, small = sizes[-1], sizes[0]
     lines = [f"Checked on {db} at {big:,} applications (smallest size {small:,}).", ""]
+    lines += _cpu(results, db, big)
+    lines += _rare(results, db, big)
     lines += _p99_ratio(results, db, big)
     lines += _p999(results, db, big)
     lines += _p50_growth(results, db, big, small)
     lines += _rss(results, db, big)
+    lines += _workers(results)
     lines += _sweep(results, db, big)
     lines += _delivery(results)
     return lines
+
+
+def _alone(results: RunResults, db: str, size: int, label: str,
+           concurrency: int) -> AloneRow | None:
+    wanted = (db, size, label, concurrency)
+    return next((row for row in results.alone
+                 if (row.database, row.size, row.label, row.concurrency) == wanted), None)
+
+
+def _cpu(results: RunResults, db: str, size: int) -> list[str]:
+    lines = []
+    for label, target in CPU_MS.items():
+        row = _alone(results, db, size, label, CPU_CONCURRENCY)
+        if row is None or row.cpu_ms is None:
+            lines.append(f"- `{label}` server CPU per request: n/a (not measured alone)")
+            continue
+        lines.append(f"- `{label}` server CPU per request, alone at c={CPU_CONCURRENCY}: "
+                     f"{row.cpu_ms:.2f} ms (target <= {target} ms): "
+                     f"{_verdict(row.cpu_ms <= target)}")
+    return lines
+
+
+def _rare(results: RunResults, db: str, size: int) -> list[str]:
+    row = _alone(results, db, size, RARE, 1)
+    if row is None:
+        return [f"- `{RARE}` p50: n/a (not measured)"]
+    return [f"- `{RARE}` p50 alone at c=1: {row.summary.p50:.2f} ms (target <= "
+            f"{RARE_P50_MS} ms): {_verdict(row.summary.p50 <= RARE_P50_MS)}"]
 
 
 def _p99_ratio(results: RunResults, db: str, size: int) -> list[str]:
@@ -85,13 +121,21 @@ def _p50_growth(results: RunResults, db: str, big: int, small: int) -> list[str]
 
 
 def _rss(results: RunResults, db: str, size: int) -> list[str]:
-    ours, bare = results.server(db, size, "s3desk"), results.server(db, size, "bare")
-    if not ours or not bare or ours.peak_rss_mb is None or bare.peak_rss_mb is None:
-        return ["- peak RSS: n/a"]
-    limit = RSS_FACTOR * bare.peak_rss_mb + RSS_EXTRA_MB
-    return [f"- peak RSS {ours.peak_rss_mb:.0f} MB vs limit {limit:.0f} MB "
-            f"({RSS_FACTOR}x bare {bare.peak_rss_mb:.0f} MB + {RSS_EXTRA_MB:.0f} MB): "
-            f"{_verdict(ours.peak_rss_mb <= limit)}"]
+    ours = results.server(db, size, "s3desk")
+    if not ours or ours.peak_rss_mb is None:
+        return ["- peak RSS of one worker: n/a"]
+    return [f"- peak RSS of one worker {ours.peak_rss_mb:.0f} MB (target <= "
+            f"{WORKER_RSS_MB:.0f} MB): {_verdict(ours.peak_rss_mb <= WORKER_RSS_MB)}"]
+
+
+def _workers(results: RunResults) -> list[str]:
+    if not results.workers:
+        return ["- throughput grows with --workers: n/a (not measured)"]
+    by_count = {w.workers: w.throughput for w in results.workers}
+    one, most = by_count.get(1), max(by_count)
+    figures = ", ".join(f"{n}: {rps:,.0f} req/s" for n, rps in sorted(by_count.items()))
+    grows = None if one is None or most == 1 else by_count[most] > one
+    return [f"- throughput grows with --workers ({figures}): {_verdict(grows)}"]
 
 
 def _sweep(results: RunResults, db: str, size: int) -> list[str]:

@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -32,18 +34,24 @@ log = logging.getLogger("s3desk.server")
 
 
 async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
-                *, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM / SIGINT (or until `stop` is set)."""
+                *, stop: asyncio.Event | None = None, migrate: bool = True,
+                reuse_port: bool = False,
+                prepare_app: Callable[[web.Application], None] | None = None) -> None:
+    """Run until SIGTERM / SIGINT (or until `stop` is set). `bot.workers` runs several on
+    one port (`reuse_port`), the store migrated before (`migrate=False`)."""
     services = build_services(settings, bind_host=host)
     app = build_web_app(services)  # refuses unsafe platform settings before anything else
     store_lock = lock_store(services.db)
-    await asyncio.to_thread(upgrade, services.db)
+    if migrate:
+        await asyncio.to_thread(upgrade, services.db)
     if services.db.is_sqlite:
         log.info("SQLite store: run a single replica of `s3desk serve`")
+    if prepare_app is not None:
+        prepare_app(app)
     grace = settings.stop_grace_seconds
     runner = web.AppRunner(app, shutdown_timeout=grace)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -75,12 +83,17 @@ async def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3978,
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3978,
+    workers: Annotated[int | None, typer.Option(
+        help="Server processes sharing the port [default: one per core on PostgreSQL, "
+             "1 on SQLite].", show_default=False)] = None,
 ) -> None:
     """Run the server: Slack, Teams, /healthz, /metrics, the messenger and the scheduler."""
     settings = load_settings()
     configure_logging(settings.log_format,
                       debug=logging.getLogger().getEffectiveLevel() <= logging.DEBUG)
-    asyncio.run(serve(settings, host, port))
+    from bot.workers import run_server
+
+    sys.exit(run_server(settings, host, port, workers))
 
 
 def register(cli: typer.Typer) -> None:

@@ -7,6 +7,11 @@ process-wide lock inside a BEGIN IMMEDIATE transaction, and only one replica may
 
 A row whose lease ran out while `sending` is due again: its worker may have died before or
 after the platform accepted the post, so the messenger asks the platform before posting again.
+
+An edit carries the whole new card, so of the edits of one message still waiting only the
+newest goes out (a busy case would otherwise queue one edit per score, each paced in its
+channel): a claim first marks the older ones `superseded`. That happens here, off the
+request path that scheduled them.
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ def _claim(
     skip_locked: bool,
 ) -> list[Claim]:
     expire_missed(session, now)
+    supersede_waiting_edits(session, skip_locked=skip_locked)
     row = OutboxMessage
     original = aliased(OutboxMessage)
     root = aliased(OutboxMessage)
@@ -167,6 +173,23 @@ def _claim(
         )
     session.flush()
     return claims
+
+
+def supersede_waiting_edits(session: Session, *, skip_locked: bool = False) -> None:
+    """Mark `superseded` every waiting edit of a message that has a newer waiting edit."""
+    row, newer = aliased(OutboxMessage), aliased(OutboxMessage)
+    older = select(row.id).where(
+        row.status == "pending", row.edit_of.is_not(None),
+        exists().where(newer.edit_of == row.edit_of, newer.status == "pending",
+                       newer.id > row.id),
+    )
+    if skip_locked:
+        # a row another worker holds is being sent already; never wait for it
+        older = older.with_for_update(skip_locked=True, of=row)
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(older)).values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _original_message(session: Session, item: OutboxMessage) -> str | None:

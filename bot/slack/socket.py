@@ -14,7 +14,6 @@ import logging
 import signal
 
 import typer
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings, load_settings
 from bot.slack.app import build_app
@@ -31,6 +30,10 @@ MISSING = ("Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xa
 
 
 async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    # imported here: every `s3desk` command loads this module to register `slack-socket`,
+    # and `serve` need not keep the WebSocket client in memory
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
     from bot.services import build_services
 
     assert settings.slack_bot_token is not None and settings.slack_app_token is not None

@@ -1,17 +1,15 @@
 """`list`: applications as a paged table, filtered by status, cut-off, country, topic or text.
 
-Sorted by cut-off date, then reference. A page costs two statements whatever the size of the
-store: the matching applications counted up to a cap (a few pages ahead of the one shown, so
-the count stops early instead of reading 100,000 rows), and the page itself, read along a
-composite index with LIMIT/OFFSET. Totals are exact below the cap (always, for a programme
-of this size); past it the pager says "at least".
+Sorted by cut-off date, then reference. A page costs one statement whatever the size of the
+store (storage.application_pages): the matching applications counted up to a cap (a few
+pages ahead of the one shown, so the count stops early instead of reading 100,000 rows), and
+the page itself, read along a composite index. Totals are exact below the cap (always, for a
+programme of this size); past it the pager says "at least".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from sqlalchemy import ColumnElement
+from dataclasses import dataclass, field, replace
 
 from handlers.cases.intake_fields import FieldProblem, check_topic
 from handlers.core.context import Context
@@ -20,8 +18,7 @@ from handlers.core.parse import Args
 from handlers.core.registry import READERS, Commands
 from handlers.core.types import Card, Outcome, Pager, Table
 from handlers.cutoffs.calendar import resolve_cutoff
-from storage.models import Application
-from storage.queries_applications import count_capped, page_of_applications
+from storage.application_pages import Filter, page_of_applications
 from storage.regions import EU_MEMBER_CODES, nuts_country
 from storage.status import STATUSES
 from storage.text import fold
@@ -40,9 +37,8 @@ Q_LIMIT = 200
 
 @dataclass
 class Query:
-    where: list[ColumnElement[bool]] = field(default_factory=list)
+    where: Filter = field(default_factory=Filter)
     words: list[str] = field(default_factory=list)  # the filters, as a command again
-    cutoff_id: int | None = None
     # `cutoff:next` before the calendar created that cut-off: nothing can match
     nothing: bool = False
     page: int = 1
@@ -58,31 +54,28 @@ def read_filters(ctx: Context, args: Args) -> Query:
         if unknown or not wanted:
             raise CommandError(f"unknown status `{opts['status']}`; use one of "
                                f"{', '.join(STATUSES)} (several with commas)")
-        query.where.append(Application.status.in_(wanted) if len(wanted) > 1
-                           else Application.status == wanted[0])
+        query.where = replace(query.where, statuses=tuple(wanted))
         query.words.append(f"status:{','.join(wanted)}")
     if "cutoff" in opts:
         cutoff = resolve_cutoff(ctx.session, opts["cutoff"], ctx.now)
         if cutoff is None:
             query.nothing = True
         else:
-            query.cutoff_id = cutoff.id
+            query.where = replace(query.where, cutoff_id=cutoff.id)
         query.words.append(f"cutoff:{opts['cutoff'].strip().lower()}")
     if "country" in opts:
         code = nuts_country(opts["country"].strip())
         if code not in EU_MEMBER_CODES:
             raise CommandError(f"unknown country `{opts['country']}`; use an EU code: "
                                f"{', '.join(sorted(EU_MEMBER_CODES))} (GR is taken for EL)")
-        query.where.append(Application.country_code == code)
+        query.where = replace(query.where, country=code)
         query.words.append(f"country:{code}")
     if "topic" in opts:
         try:
             topic = check_topic(opts["topic"])
         except FieldProblem as problem:
             raise CommandError(str(problem)) from None
-        # `topic || ''` keeps SQLite off the single-column topic index, which would make it
-        # sort every case of the topic instead of walking cut-offs in order
-        query.where.append(Application.topic.concat("") == topic)
+        query.where = replace(query.where, topic=topic)
         query.words.append(f"topic:{topic}")
     if "q" in opts:
         if len(opts["q"]) > Q_LIMIT:
@@ -91,7 +84,7 @@ def read_filters(ctx: Context, args: Args) -> Query:
         needle = fold(opts["q"])
         if not needle:
             raise CommandError("`q:` needs letters or digits to search for")
-        query.where.append(Application.search_text.contains(needle))
+        query.where = replace(query.where, text=needle)
         query.words.append(f'q:"{needle}"')
     if "page" in opts:
         page = opts["page"].strip()
@@ -108,8 +101,8 @@ def list_applications(ctx: Context, args: Args) -> Outcome:
     size = ctx.config.page_size
     offset = (query.page - 1) * size
     cap = offset + size * LOOKAHEAD_PAGES + 1
-    scope = [] if query.cutoff_id is None else [Application.cutoff_id == query.cutoff_id]
-    total = 0 if query.nothing else count_capped(ctx.session, [*scope, *query.where], cap)
+    rows, total = ((), 0) if query.nothing else \
+        page_of_applications(ctx.session, query.where, offset, size, cap)
     at_least = total >= cap
     shown = " ".join(query.words)
     if total == 0 or offset >= total:
@@ -117,7 +110,6 @@ def list_applications(ctx: Context, args: Args) -> Outcome:
         text = (f"No applications{what}." if total == 0
                 else f"There is no page {query.page}: the last page is {-(-total // size)}.")
         return Outcome(Card(title="Applications", text=(text,)))
-    rows = page_of_applications(ctx.session, query.where, query.cutoff_id, offset, size)
     table = Table(
         ("Ref", "Region", "Country", "Topic", "Status", "Cut-off"),
         tuple((r.ref, f"{r.region_code} {r.region_name[:REGION_NAME_SHOWN]}", r.country_code,

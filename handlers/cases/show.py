@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import handlers.cases.card_base  # noqa: F401  (registers the base section of the card)
 from handlers.cases.card import CaseView, fill_case_view
@@ -20,6 +20,7 @@ from handlers.core.lookup import get_application
 from handlers.core.parse import Args
 from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
+from storage.db import core_rows
 from storage.models import Application, EvaluatorAssignment, Role
 from storage.queries_applications import case_history, case_notes
 from storage.status import plain_moves
@@ -31,17 +32,19 @@ NOTES_SHOWN = 5
 DETAIL_SHOWN = 120
 
 
+_ASSIGNED = select(EvaluatorAssignment.id).where(
+    EvaluatorAssignment.application_id == bindparam("application_id"),
+    EvaluatorAssignment.person_id == bindparam("person_id"),
+    EvaluatorAssignment.active.is_(True),
+).limit(1)
+
+
 def check_can_see(ctx: Context, app: Application) -> None:
     if ctx.actor.has(Role.SECRETARIAT, Role.OBSERVER):
         return
-    assigned = ctx.session.scalar(
-        select(EvaluatorAssignment.id).where(
-            EvaluatorAssignment.application_id == app.id,
-            EvaluatorAssignment.person_id == ctx.actor.person_id,
-            EvaluatorAssignment.active.is_(True),
-        ).limit(1)
-    )
-    if assigned is None:
+    assigned = core_rows(ctx.session, _ASSIGNED,
+                         {"application_id": app.id, "person_id": ctx.actor.person_id})
+    if not assigned:
         raise NotAllowed(f"{app.ref} is not assigned to you.")
 
 

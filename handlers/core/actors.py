@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.core.types import Actor
+from storage.db import core_rows
 from storage.models import ROLES, Identity, Person, PersonRole
+
+# Every command pays for this statement: built once, compiled once, run with new values.
+_ACTOR = (
+    select(Identity.person_id, Person.name, PersonRole.role)
+    .join(Person, Person.id == Identity.person_id)
+    .outerjoin(PersonRole, PersonRole.person_id == Identity.person_id)
+    .where(Identity.platform == bindparam("platform"),
+           Identity.platform_user_id == bindparam("user_id"))
+)
 
 
 def resolve_actor(
@@ -16,12 +26,7 @@ def resolve_actor(
 
     One statement: every command pays for it.
     """
-    rows = session.execute(
-        select(Identity.person_id, Person.name, PersonRole.role)
-        .join(Person, Person.id == Identity.person_id)
-        .outerjoin(PersonRole, PersonRole.person_id == Identity.person_id)
-        .where(Identity.platform == platform, Identity.platform_user_id == user_id)
-    ).all()
+    rows = core_rows(session, _ACTOR, {"platform": platform, "user_id": user_id})
     if not rows:
         return Actor(platform=platform, user_id=user_id, display_name=display_name)
     roles = frozenset(row.role for row in rows if row.role is not None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,9 +26,15 @@ from handlers.core.parse import Args, ParseError, tokenize
 from handlers.core.registry import ANYONE, Command, Registry
 from handlers.core.types import Card, Outcome, Request, Where, card_from_dict
 from storage.db import Database
-from storage.models import ProcessedEvent
+from storage.models import ProcessedEvent, table_of
 
 log = logging.getLogger("s3desk.desk")
+
+# The platform's request id of every write command, with its reply: built once, as every
+# write pays for the insert.
+_REMEMBER = insert(table_of(ProcessedEvent)).values(
+    key=bindparam("key"), processed_at=bindparam("processed_at"), reply=bindparam("reply"))
+_SEEN = select(ProcessedEvent.reply).where(ProcessedEvent.key == bindparam("key"))
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,10 @@ class Desk:
     def handle(self, inbound: Inbound) -> Outcome:
         if inbound.now.tzinfo is None:
             raise ValueError("Inbound.now must be timezone-aware")
+        if "\x00" in inbound.text:
+            # PostgreSQL refuses NUL in text: answer here rather than fail in the store
+            return Outcome(error_card("The command holds a NUL character; please type it "
+                                      "again without it.", "help"))
         try:
             tokens = tokenize(inbound.text)
         except ParseError as exc:
@@ -90,9 +100,7 @@ class Desk:
             if command.writes and inbound.source_id else None
         )
         try:
-            with self.db.transaction(write=command.writes) as session:
-                if event_key and (seen := session.get(ProcessedEvent, event_key)):
-                    return Outcome(card_from_dict(seen.reply) if seen.reply else _replayed())
+            with self.db.transaction(write=command.writes, autocommit=True) as session:
                 actor = resolve_actor(session, inbound.platform, inbound.user_id,
                                       inbound.display_name)
                 request = Request(actor, inbound.text, inbound.now, inbound.where,
@@ -108,10 +116,16 @@ class Desk:
                 if outcome.notices:
                     fanout.schedule(session, outcome.notices, inbound.now)
                 if event_key:
-                    session.add(ProcessedEvent(key=event_key, processed_at=inbound.now,
-                                               reply=outcome.reply.to_dict()))
+                    # a replay of a request already handled fails here on the unique key,
+                    # rolls back whatever it did again, and answers with the first reply
+                    session.execute(_REMEMBER, {"key": event_key, "processed_at": inbound.now,
+                                                "reply": outcome.reply.to_dict()})
                 return outcome
         except _Abort as abort:
+            # a replay that the first run made impossible (the score is in, the case moved
+            # on) answers with the first reply, not with the refusal
+            if event_key and abort.outcome.reply.tone == "error":
+                return self._replay(event_key, abort.outcome)
             return abort.outcome
         except IntegrityError:
             if event_key:
@@ -131,12 +145,13 @@ class Desk:
             return Outcome(error_card(f"Something went wrong on our side (ref {ref}); nothing "
                                       "was changed."))
 
-    def _replay(self, event_key: str) -> Outcome:
+    def _replay(self, event_key: str, otherwise: Outcome | None = None) -> Outcome:
+        """The reply stored for a request handled before; `otherwise` when there is none."""
         with self.db.read() as session:
-            seen = session.scalar(select(ProcessedEvent).where(ProcessedEvent.key == event_key))
-            if seen is not None and seen.reply:
-                return Outcome(card_from_dict(seen.reply))
-        return Outcome(_replayed())
+            seen = session.execute(_SEEN, {"key": event_key}).first()
+        if seen is None:
+            return otherwise or Outcome(_replayed())
+        return Outcome(card_from_dict(seen.reply) if seen.reply else _replayed())
 
 
 def _replayed() -> Card:

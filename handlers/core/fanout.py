@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Audience, Notice
 from storage.letters import EMAIL_PLATFORM
-from storage.models import Identity, OutboxMessage, PersonRole, Place, Role
+from storage.models import Identity, OutboxMessage, PersonRole, Place, Role, table_of
+from storage.outbox_places import PlaceNotice, insert_for_places
 from storage.thread_links import root_threads
 
 # the console prints notices as they happen; it has no outbox of its own
@@ -38,6 +40,16 @@ def applicant_target(ref: str) -> str:
 def row_key(notice_key: str, platform: str, target: str) -> str:
     """The dedupe key of the outbox row a notice gets for one target."""
     return f"{notice_key}:{platform}:{target}"
+
+
+OUTBOX = table_of(OutboxMessage)
+# the statements every command with notices sends, built once
+_PLACES = (
+    select(Place.platform, Place.channel_id, Place.registered_at)
+    .where(Place.purpose == bindparam("purpose"),
+           Place.platform.in_(bindparam("platforms", expanding=True)))
+    .order_by(Place.id)
+)
 
 
 def targets(
@@ -107,9 +119,7 @@ class Targets:
         if purpose not in self._places:
             self._places[purpose] = [
                 (p, c, since) for p, c, since in self.session.execute(
-                    select(Place.platform, Place.channel_id, Place.registered_at)
-                    .where(Place.purpose == purpose, Place.platform.in_(self.place_platforms))
-                    .order_by(Place.id))
+                    _PLACES, {"purpose": purpose, "platforms": list(self.place_platforms)})
             ]
         return self._places[purpose]
 
@@ -123,8 +133,11 @@ def schedule(
     resolver: Targets | None = None,
 ) -> int:
     """Insert one outbox row per notice target unless its dedupe key exists; returns rows added."""
-    resolver = resolver or Targets(session, place_platforms)
     notices = list(notices)
+    if resolver is None and len(notices) == 1 and _every_place_alike(notices[0]):
+        # the usual case of a command: its places read and its rows written in one statement
+        return insert_for_places(session, _place_notice(notices[0], now), place_platforms, now)
+    resolver = resolver or Targets(session, place_platforms)
     resolver.prefetch(n.audience.person_id for n in notices
                       if n.audience.kind == "person" and n.audience.person_id is not None)
     rows: list[dict[str, Any]] = []
@@ -151,24 +164,25 @@ def schedule(
             if in_thread:
                 threaded.append(rows[-1])
     root_threads(session, threaded)
-    added = insert_all_if_absent(session, rows)
-    supersede_older_edits(session, rows)
-    return added
+    # older waiting edits of the same message are superseded when the messenger claims
+    # (storage.outbox), not here on the request path
+    return insert_all_if_absent(session, rows)
 
 
-def supersede_older_edits(session: Session, rows: list[dict[str, Any]]) -> None:
-    """An edit carries the whole new card: older edits of the same message still waiting
-    need not go out (a busy case would otherwise queue one edit per score, paced per channel)."""
-    newest = {row["edit_of"]: row["dedupe_key"] for row in rows if row["edit_of"]}
-    if not newest:
-        return
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "pending",
-               OutboxMessage.edit_of.in_(list(newest)),
-               OutboxMessage.dedupe_key.not_in(list(newest.values())))
-        .values(status="superseded")
-        .execution_options(synchronize_session=False)
+def _every_place_alike(notice: Notice) -> bool:
+    """A notice for all places of a purpose that no place needs treated apart: not narrowed to
+    one channel, and not a case-thread notice (a place may still lack the thread's root)."""
+    audience = notice.audience
+    threaded = bool(notice.thread_key) and audience.purpose in THREADED_PURPOSES
+    return audience.kind == "places" and audience.channel is None and not threaded
+
+
+def _place_notice(notice: Notice, now: datetime) -> PlaceNotice:
+    return PlaceNotice(
+        key=notice.key, kind=notice.kind, purpose=notice.audience.purpose or "",
+        card=notice.card.to_dict(), due_at=notice.due_at or now, thread_key=notice.thread_key,
+        starts_thread=notice.starts_thread, edit_of=notice.edit_of,
+        useful_until=notice.useful_until, registered_by=notice.due_at,
     )
 
 
@@ -182,17 +196,19 @@ def insert_all_if_absent(session: Session, rows: list[dict[str, Any]]) -> int:
         return 0
     if len(rows) == 1:
         return insert_if_absent(session, rows[0])
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = OutboxMessage.__table__
-    assert isinstance(table, Table)
     # one compiled statement, sent as batched multi-row inserts ("insertmanyvalues")
-    stmt = (make(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(table.c.id))
+    stmt = _insert_if_absent(session.get_bind().dialect.name)
     return len(session.execute(stmt, rows).all())
 
+
 def insert_if_absent(session: Session, row: dict[str, Any]) -> int:
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = make(OutboxMessage).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = _insert_if_absent(session.get_bind().dialect.name)
     # psycopg reports rowcount -1 here; the returned ids say what was really inserted
-    return len(session.execute(stmt.returning(OutboxMessage.id)).all())
+    return len(session.execute(stmt, row).all())
+
+
+@cache
+def _insert_if_absent(dialect: str) -> Insert:
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (make(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OUTBOX.c.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from handlers.core.errors import CommandError, NotFound
@@ -12,6 +12,9 @@ from handlers.core.mentions import read_mention
 from storage.models import Application, Identity, Person
 
 REF_PATTERN = re.compile(r"^TA-(\d{4})-(\d{4})$", re.I)
+# most commands name a case: built once, run with the reference as a parameter
+_BY_REF = select(Application).where(Application.ref == bindparam("ref"))
+_BY_REF_LOCKED = _BY_REF.with_for_update(of=Application)
 
 
 def normalise_ref(text: str) -> str:
@@ -23,10 +26,7 @@ def normalise_ref(text: str) -> str:
 
 def get_application(session: Session, text: str, *, for_update: bool = False) -> Application:
     ref = normalise_ref(text)
-    stmt = select(Application).where(Application.ref == ref)
-    if for_update:
-        stmt = stmt.with_for_update(of=Application)
-    app = session.scalar(stmt)
+    app = session.scalar(_BY_REF_LOCKED if for_update else _BY_REF, {"ref": ref})
     if app is None:
         raise NotFound(f"No application `{ref}`.")
     return app

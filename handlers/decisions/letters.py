@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.dates import format_date
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
 from handlers.cases.intake_fields import TOPIC_LABELS
 from storage.languages import DEFAULT_LANGUAGE, date_locale
 from storage.models import Application, Decision, NotificationTemplate
 from storage.regions import country_name, iso_country
+
+if TYPE_CHECKING:
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATES = Path(__file__).parent / "templates"
 LETTER_OUTCOMES = ("approve", "reject", "reserve", "ineligible")
@@ -36,8 +39,16 @@ CASE_FACTS = ("ref", "organisation", "contact_name", "region", "region_code", "c
               "topic", "cutoff_date", "submitted_on")
 DECISION_FACTS = ("outcome", "reason", "decided_on")
 FACT_NAMES = CASE_FACTS + DECISION_FACTS
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                            keep_trailing_newline=False)
+
+
+@cache
+def _environment() -> SandboxedEnvironment:
+    """Jinja2 is loaded with the first letter: a server that writes none keeps it out of memory."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                keep_trailing_newline=False)
 
 
 class LetterError(ValueError):
@@ -138,9 +149,12 @@ def sample_facts(name: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
 
 
 def render(subject: str, body: str, facts: dict[str, Any]) -> tuple[str, str]:
+    from jinja2 import TemplateError
+
+    environment = _environment()
     try:
-        subject_text = _ENV.from_string(subject).render(facts).strip()
-        body_text = _ENV.from_string(body).render(facts).strip()
+        subject_text = environment.from_string(subject).render(facts).strip()
+        body_text = environment.from_string(body).render(facts).strip()
     except TemplateError as exc:
         raise LetterError(_explain(exc, tuple(facts))) from None
     if "\n" in subject_text or not subject_text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from handlers.cases.card import CaseView, case_section
@@ -98,11 +98,15 @@ def assignments(ctx: Context, args: Args) -> Outcome:
     ))
 
 
+# every case card asks: built once
+_ASSIGNMENT_OF = select(Assignment).where(Assignment.application_id == bindparam("application_id"))
+
+
 @case_section(60)
 def delivery_section(session: Session, app: Application, viewer: Actor | None,
                      view: CaseView) -> None:
     """Expert, parties and milestones: facts the four parties share, no scores."""
-    assignment = session.scalar(select(Assignment).where(Assignment.application_id == app.id))
+    assignment = session.scalar(_ASSIGNMENT_OF, {"application_id": app.id})
     if assignment is None:
         matchable = app.status in ("approved", "expert_matching")
         if matchable and viewer and viewer.has(Role.SECRETARIAT):

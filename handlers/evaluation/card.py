@@ -7,7 +7,7 @@ may see the case sees the progress.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from handlers.cases.card import CaseView, case_section
@@ -27,6 +27,17 @@ from storage.models import (
 BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible", "withdrawn"})
 # The section has no programme config of its own; the panel size is the programme default.
 
+# The case's decision, its letter and any consensus: each is one row per application at
+# most, so one read serves the values, the aggregate and the decision facts.
+_OUTCOME = (
+    select(Decision, ApplicantNotification, ConsensusScore)
+    .select_from(Application)
+    .outerjoin(Decision, Decision.application_id == Application.id)
+    .outerjoin(ApplicantNotification, ApplicantNotification.application_id == Application.id)
+    .outerjoin(ConsensusScore, ConsensusScore.application_id == Application.id)
+    .where(Application.id == bindparam("application_id"))
+)
+
 
 @case_section(50)
 def evaluation_section(session: Session, app: Application, viewer: Actor | None,
@@ -34,13 +45,14 @@ def evaluation_section(session: Session, app: Application, viewer: Actor | None,
     # One read of the panel serves the progress, the scores and the question whether a
     # case not yet in evaluation has a panel already.
     panel = load_panel(session, app, view.config)
+    decision, letter, consensus = session.execute(_OUTCOME, {"application_id": app.id}).one()
     if app.status not in BEFORE_EVALUATION or panel.ever_assigned:
-        _scores(session, app, viewer, view, panel)
-    _decision(session, app, viewer, view)
+        _scores(session, app, viewer, view, panel, consensus)
+    _decision(decision, letter, viewer, view)
 
 
 def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView,
-            panel: Panel) -> None:
+            panel: Panel, consensus: ConsensusScore | None) -> None:
     progress, scores = panel.progress, panel.scores
     rubric = case_rubric(session, app)
     view.facts.append(Fact("Scoring", progress.text))
@@ -50,7 +62,7 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
     sight = score_sight(app, viewer, progress)
     if sight == "all":
         if scores:
-            _values(session, app, progress, scores, view, rubric)
+            _values(progress, scores, consensus, view, rubric)
         if not progress.complete and app.status in OPEN_FOR_SCORING:
             view.context.append("Score values are hidden from everyone but the secretariat "
                                 "until every evaluator has scored.")
@@ -65,17 +77,16 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
     _buttons(app, viewer, progress, view)
 
 
-def _values(session: Session, app: Application, progress: Progress,
-            scores: tuple[Score, ...], view: CaseView, rubric: Rubric) -> None:
-    """Each evaluator's values, the aggregate and any consensus: rubric and consensus are
-    read once and shared by the lines and the aggregate."""
+def _values(progress: Progress, scores: tuple[Score, ...], consensus: ConsensusScore | None,
+            view: CaseView, rubric: Rubric) -> None:
+    """Each evaluator's values, the aggregate and any consensus: the case's rubric, read
+    once, is shared by the lines and the aggregate."""
     criteria = rubric.criteria
     for score in scores:
         name = progress.names.get(score.person_id, "former evaluator")
         values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
         comment = f" ({score.comment})" if score.comment else ""
         view.text.append(f"{name}: {values}{comment}")
-    consensus = session.get(ConsensusScore, app.id)
     agg = aggregate_scores(criteria, scores, consensus, view.config)
     view.text.extend(summary_lines(agg))
     if agg.divergent:
@@ -97,18 +108,10 @@ def _buttons(app: Application, viewer: Actor | None, progress: Progress,
         view.buttons.append(Button("Assign evaluators", f"assign {app.ref} auto"))
 
 
-def _decision(session: Session, app: Application, viewer: Actor | None,
-              view: CaseView) -> None:
-    # the decision and its letter together: each is unique per application
-    row = session.execute(
-        select(Decision, ApplicantNotification)
-        .outerjoin(ApplicantNotification,
-                   ApplicantNotification.application_id == Decision.application_id)
-        .where(Decision.application_id == app.id)
-    ).first()
-    if row is None:
+def _decision(decision: Decision | None, letter: ApplicantNotification | None,
+              viewer: Actor | None, view: CaseView) -> None:
+    if decision is None:
         return
-    decision, letter = row
     announced = "announced" if decision.announced_at else "not announced yet"
     revision = f", revision {decision.revision}" if decision.revision > 1 else ""
     view.facts.append(Fact("Decision", f"{decision.outcome} ({announced}{revision})"))

@@ -6,10 +6,11 @@ score values; an evaluator sees their own; everyone who may see the case sees th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
@@ -75,40 +76,46 @@ class Panel:
     ever_assigned: bool
 
 
-def _assignments(*where: ColumnElement[bool]) -> Select[int, int, bool, str, Score]:
-    # Every assignment with its evaluator's name and counted score (if any): the unique
-    # (application, person) pairs on both tables make this one row per assignment.
-    return (
-        select(EvaluatorAssignment.application_id, EvaluatorAssignment.person_id,
-               EvaluatorAssignment.active, Person.name, Score)
-        .join(Person, Person.id == EvaluatorAssignment.person_id)
-        .outerjoin(Score, (Score.application_id == EvaluatorAssignment.application_id)
-                   & (Score.person_id == EvaluatorAssignment.person_id)
-                   & Score.excluded.is_(False))
-        .where(*where)
-        .order_by(EvaluatorAssignment.id)
-    )
+# Every assignment with its evaluator's name and counted score (if any): the unique
+# (application, person) pairs on both tables make this one row per assignment. Built once:
+# every card and every score reads it.
+_ASSIGNED = (
+    select(EvaluatorAssignment.application_id, EvaluatorAssignment.person_id,
+           EvaluatorAssignment.active, Person.name, Score)
+    .join(Person, Person.id == EvaluatorAssignment.person_id)
+    .outerjoin(Score, (Score.application_id == EvaluatorAssignment.application_id)
+               & (Score.person_id == EvaluatorAssignment.person_id)
+               & Score.excluded.is_(False))
+    .order_by(EvaluatorAssignment.id)
+)
+_PANEL = _ASSIGNED.where(EvaluatorAssignment.application_id == bindparam("application_id"))
 
 
 def load_panel(session: Session, app: Application, config: ProgrammeConfig) -> Panel:
-    rows = session.execute(_assignments(EvaluatorAssignment.application_id == app.id)).all()
-    return _panel([(pid, is_active, name, score) for _, pid, is_active, name, score in rows],
-                  config)
+    return _panel_of(session.execute(_PANEL, {"application_id": app.id}).all(), config)
+
+
+def load_panel_and_sequence(session: Session, app: Application,
+                            config: ProgrammeConfig) -> tuple[Panel, int]:
+    """The panel and its `panel_sequence`, in one read when the case has a panel."""
+    rows = session.execute(_PANEL_AND_SEQUENCE, {"application_id": app.id}).all()
+    sequence = rows[0].sequence if rows else panel_sequence(session, app.id)
+    return _panel_of(rows, config), int(sequence)
 
 
 def progress_of_cases(session: Session, application_ids: list[int],
                       config: ProgrammeConfig) -> dict[int, Progress]:
     """The progress of many cases, read in one statement."""
-    rows: dict[int, list[tuple[int, bool, str, Score | None]]] = {i: [] for i in application_ids}
+    rows: dict[int, list[Any]] = {i: [] for i in application_ids}
     if application_ids:
-        for app_id, pid, is_active, name, score in session.execute(
-                _assignments(EvaluatorAssignment.application_id.in_(application_ids))):
-            rows[app_id].append((pid, is_active, name, score))
-    return {app_id: _panel(found, config).progress for app_id, found in rows.items()}
+        wanted = EvaluatorAssignment.application_id.in_(application_ids)
+        for row in session.execute(_ASSIGNED.where(wanted)):
+            rows[row.application_id].append(row)
+    return {app_id: _panel_of(found, config).progress for app_id, found in rows.items()}
 
 
-def _panel(rows: list[tuple[int, bool, str, Score | None]], config: ProgrammeConfig) -> Panel:
-    active = [(pid, name, score) for pid, is_active, name, score in rows if is_active]
+def _panel_of(rows: Sequence[Any], config: ProgrammeConfig) -> Panel:
+    active = [(row.person_id, row.name, row.Score) for row in rows if row.active]
     scores = sorted((score for _, _, score in active if score is not None),
                     key=lambda score: score.id)
     required = max(len(active), config.evaluators_per_case)
@@ -122,18 +129,22 @@ def progress_of(session: Session, app: Application, config: ProgrammeConfig) -> 
     return load_panel(session, app, config).progress
 
 
+_VERSIONS = (select(func.coalesce(func.sum(Score.version), 0))
+             .where(Score.application_id == bindparam("application_id")).scalar_subquery())
+# each assignment counts once, and once more when taken off the panel
+_ASSIGNMENTS = (select(func.count(EvaluatorAssignment.id)
+                       + func.coalesce(func.sum(case((EvaluatorAssignment.active.is_(False), 1),
+                                                     else_=0)), 0))
+                .where(EvaluatorAssignment.application_id == bindparam("application_id"))
+                .scalar_subquery())
+_SEQUENCE = select(_VERSIONS + _ASSIGNMENTS)
+_PANEL_AND_SEQUENCE = _PANEL.add_columns((_VERSIONS + _ASSIGNMENTS).label("sequence"))
+
+
 def panel_sequence(session: Session, application_id: int) -> int:
     """A number that grows with every change to the panel, so each progress edit of the
     thread root gets its own outbox key (a repeated key would be dropped as a duplicate)."""
-    versions = (select(func.coalesce(func.sum(Score.version), 0))
-                .where(Score.application_id == application_id).scalar_subquery())
-    # each assignment counts once, and once more when taken off the panel
-    assignments = (select(func.count(EvaluatorAssignment.id)
-                          + func.coalesce(func.sum(case((EvaluatorAssignment.active.is_(False),
-                                                         1), else_=0)), 0))
-                   .where(EvaluatorAssignment.application_id == application_id)
-                   .scalar_subquery())
-    return int(session.scalar(select(versions + assignments)) or 0)
+    return int(session.scalar(_SEQUENCE, {"application_id": application_id}) or 0)
 
 
 ScoreSight = Literal["all", "own", "none"]

@@ -26,7 +26,7 @@ from handlers.core.types import Notice
 from handlers.evaluation.aggregate import aggregate_scores, summary_lines
 from handlers.evaluation.divergence import consensus_request
 from handlers.evaluation.notices import progress_notice, thread_notice
-from handlers.evaluation.panel import Progress, load_panel, panel_sequence
+from handlers.evaluation.panel import Progress, load_panel_and_sequence
 from handlers.evaluation.rubric_versions import Criterion, case_rubric
 from storage.models import Application, ConsensusScore, Score
 
@@ -88,9 +88,8 @@ def settle_locked_panel(session: Session, app: Application, config: ProgrammeCon
     and ask for a consensus when a complete panel's scores diverge (once per episode).
     Values appear in the thread only once all are in. The caller holds the case's row lock
     already (taken before it wrote, as `score` does); `criteria` is the rubric it read."""
-    panel = load_panel(session, app, config)
+    panel, sequence = load_panel_and_sequence(session, app, config)
     progress = panel.progress
-    sequence = panel_sequence(session, app.id)
     notices: list[Notice] = []
     if progress.complete and app.status in ("in_evaluation", "scored"):
         agg = aggregate_scores(case_rubric(session, app).criteria if criteria is None

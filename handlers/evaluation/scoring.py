@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from handlers.cases.threads import case_ref
 from handlers.core.context import Context
-from handlers.core.errors import CommandError, NotAllowed
-from handlers.core.lookup import get_application
+from handlers.core.errors import CommandError, NotAllowed, NotFound
 from handlers.core.parse import Args
 from handlers.core.registry import Commands
 from handlers.core.types import Card, Fact, Outcome
@@ -27,7 +24,8 @@ from handlers.evaluation.score_values import (
     text_after_pairs,
     values_form,
 )
-from storage.models import Application, ConflictDeclaration, EvaluatorAssignment, Role, Score
+from storage.models import Application, Role
+from storage.queries_scoring import Standing, lock_case_with_standing
 
 commands = Commands()
 
@@ -43,12 +41,14 @@ def score(ctx: Context, args: Args) -> Outcome:
     ref, typed = case_ref(ctx.session, first, ctx.request.where,
                           "score TA-2026-0007 relevance=4 need=5 ...")
     # Lock the case first: every change to its panel is serialised on this row.
-    app = get_application(ctx.session, ref, for_update=True)
-    _check_may_score(ctx, app)
+    found = lock_case_with_standing(ctx.session, ref, ctx.actor.person_id)
+    if found is None:
+        raise NotFound(f"No application `{ref}`.")
+    app, standing = found
+    _check_may_score(app, standing)
     rubric = case_rubric(ctx.session, app)
     criteria = rubric.criteria
-    own = ctx.session.scalar(select(Score).where(Score.application_id == app.id,
-                                                 Score.person_id == ctx.actor.person_id))
+    own = standing.own_score
     form_values = ctx.request.form
     if form_values is not None:
         raw = {k: v for k, v in form_values.items() if k != "comment"}
@@ -93,17 +93,10 @@ def score(ctx: Context, args: Args) -> Outcome:
                         tone="success"), notices=tuple(settled.notices))
 
 
-def _check_may_score(ctx: Context, app: Application) -> None:
-    person_id = ctx.actor.person_id
-    assigned = ctx.session.scalar(select(EvaluatorAssignment).where(
-        EvaluatorAssignment.application_id == app.id,
-        EvaluatorAssignment.person_id == person_id))
-    conflict = ctx.session.scalar(select(ConflictDeclaration.id).where(
-        ConflictDeclaration.application_id == app.id,
-        ConflictDeclaration.person_id == person_id))
-    if conflict is not None:
+def _check_may_score(app: Application, standing: Standing) -> None:
+    if standing.conflict_declared:
         raise NotAllowed(f"You declared a conflict of interest on {app.ref}.")
-    if assigned is None or not assigned.active:
+    if not standing.assigned:
         raise NotAllowed(f"You are not an evaluator of {app.ref}.")
     if app.status not in OPEN_FOR_SCORING:
         raise CommandError(f"{app.ref} is {app.status.replace('_', ' ')}: scores can be given "

@@ -11,7 +11,7 @@ from storage.models.applications import (
     Region,
 )
 from storage.models.audit import AuditEntry
-from storage.models.base import Base, utcnow
+from storage.models.base import Base, table_of, utcnow
 from storage.models.delivery import MILESTONES, Assignment, Expert, Milestone
 from storage.models.evaluation import (
     OUTCOMES,
@@ -86,5 +86,6 @@ __all__ = [
     "Score",
     "Setting",
     "ThreadLink",
+    "table_of",
     "utcnow",
 ]

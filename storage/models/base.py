@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
@@ -54,3 +54,10 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: AwareDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for statements that need no ORM (inserts built once)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

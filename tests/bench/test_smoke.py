@@ -17,13 +17,22 @@ from sqlalchemy import func, select
 from bench import report, scenario
 from bench.datagen import generate
 from bench.fake_slack import FakeSlack
+from bench.limit import SqlCost, sql_costs
 from bench.load import Command, Summary, percentile, run_levels
 from bench.processes import BARE_COMMAND, SIGNING_SECRET, ServerProcess, slack_env
-from bench.results import LevelRow, RunResults, ServerRun, Timing
+from bench.results import AloneRow, LevelRow, RunResults, ServerRun, Timing, WorkersRow
 from bench.rss import cpu_seconds, peak_rss_mb
 from bench.runner import level_row
 from storage.db import Database
-from storage.models import Application, EvaluatorAssignment, Identity, Score
+from storage.models import (
+    Application,
+    AuditEntry,
+    EvaluatorAssignment,
+    Identity,
+    OutboxMessage,
+    ProcessedEvent,
+    Score,
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +146,38 @@ def test_delivery_rows_go_in_due_and_spread_as_shaped(db: Database) -> None:
     assert len(rows) == 40
     assert {status for _, status in rows} == {"pending"}
     assert len({target for target, _ in rows}) == grouped.channels == 4
+
+
+def test_each_command_is_set_beside_its_limit(tmp_path: Path) -> None:
+    results = RunResults(machine={"machine": "test"})
+    bare = LevelRow("sqlite", 50, "bare", 1, Summary.of([0.5, 0.5, 0.5]), 1000.0, 0,
+                    cpu_ms=0.25)
+    results.servers.append(ServerRun("sqlite", 50, "bare", (bare,), 40.0))
+    results.alone.append(AloneRow("sqlite", 50, "list", 1, Summary.of([2.0, 2.0]), 400.0, 0,
+                                  cpu_ms=1.5))
+    results.sql[("sqlite", 50, "list")] = SqlCost(statements=2, cpu_ms=0.25, wall_ms=0.5)
+    results.workers.append(WorkersRow("postgres", 50, 2, 20, Summary.of([3.0]), 700.0, 0,
+                                      cpu_ms=1.8, peak_rss_mb=90.0))
+    text = report.write(results, tmp_path / "latest.md")
+    # the limit: bare CPU 0.25 + the statements' 0.25; p50 0.5 + 0.5
+    assert "| sqlite | 50 | `list` | 1 | S3 Desk | 1.50 | 2 | 2.00 |" in text
+    assert "| sqlite | 50 | `list` | 1 | limit | 0.50 | 2 | 1.00 |" in text
+    assert "| 3.0x |" in text
+    assert "| postgres | 50 | 2 | 20 | 700 |" in text
+
+
+def test_the_limit_replays_a_command_s_own_statements_and_changes_nothing(
+        db: Database, now: datetime) -> None:
+    data = generate(db, 50, now, years=1)
+    samples = {label: commands[0] for label, commands in scenario.alone(data).items()}
+
+    def counts() -> tuple[int, ...]:
+        with db.read() as session:
+            return tuple(session.scalar(select(func.count()).select_from(model)) or 0
+                         for model in (Score, OutboxMessage, AuditEntry, ProcessedEvent))
+
+    before = counts()
+    costs = sql_costs(db.url, samples, runs=5)
+    assert counts() == before
+    assert costs["list"].statements == 2 and costs["score"].statements == 10
+    assert all(cost.cpu_ms > 0 and cost.wall_ms > 0 for cost in costs.values())

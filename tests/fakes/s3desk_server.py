@@ -59,13 +59,14 @@ class RunningServer:
                 self.process.wait(10)
 
 
-def start_server(env: dict[str, str], log_path: Path, host: str = "127.0.0.1") -> RunningServer:
+def start_server(env: dict[str, str], log_path: Path, host: str = "127.0.0.1",
+                 extra_args: tuple[str, ...] = ()) -> RunningServer:
     """`s3desk serve` on a free port of `host`, reached through 127.0.0.1 all the same."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items()
                 if not k.startswith(("SLACK_", "MICROSOFT_", "S3DESK_", "DATABASE_URL"))}
     full_env.update({"S3DESK_ENV": "development", "PYTHONUNBUFFERED": "1", **env})
-    argv = [str(S3DESK), "serve", "--host", host, "--port", str(port)]
+    argv = [str(S3DESK), "serve", "--host", host, "--port", str(port), *extra_args]
     log_file = log_path.open("wb")
     process = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=log_file,
                                stderr=subprocess.STDOUT)

@@ -1,8 +1,9 @@
-"""Edits of one posted message: only the newest waiting edit goes out."""
+"""Edits of one posted message: only the newest waiting edit goes out (older waiting ones are
+marked superseded when the messenger claims, off the request path)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from handlers.core.fanout import schedule
 from handlers.core.types import Audience, Card, Notice
 from storage.db import Database
 from storage.models import OutboxMessage, Place
+from storage.outbox import claim_due
 
 EVALUATION = Audience("places", purpose="evaluation")
 
@@ -21,6 +23,12 @@ def progress(n: int) -> Notice:
 
 ROOT = Notice(EVALUATION, Card(title="TA-2026-0001: Agency"), key="case:TA-2026-0001:post",
               thread_key="case:TA-2026-0001", starts_thread=True)
+
+
+def claim(db: Database, now: datetime) -> list[str]:
+    claims = claim_due(db, now=now, worker_id="w1", lease=timedelta(minutes=5), limit=10,
+                       platforms=("slack",))
+    return [c.dedupe_key.split(":")[3] for c in claims]
 
 
 def statuses(db: Database) -> dict[str, str]:
@@ -38,7 +46,13 @@ def test_a_newer_edit_supersedes_the_waiting_one(db: Database, now: datetime) ->
         schedule(session, [ROOT, progress(1)], now)
     with db.transaction() as session:
         schedule(session, [progress(2)], now)
-    assert statuses(db) == {"1": "superseded", "2": "pending"}
+        # the root is posted: its edits may go out
+        session.execute(OutboxMessage.__table__.update()
+                        .where(OutboxMessage.edit_of.is_(None))
+                        .values(status="sent", message_id="1700000000.0001"))
+    assert statuses(db) == {"1": "pending", "2": "pending"}
+    assert claim(db, now) == ["2"]
+    assert statuses(db) == {"1": "superseded", "2": "sending"}
 
 
 def test_an_edit_already_sent_is_left_alone(db: Database, now: datetime) -> None:
@@ -49,4 +63,5 @@ def test_an_edit_already_sent_is_left_alone(db: Database, now: datetime) -> None
         session.execute(OutboxMessage.__table__.update().values(status="sent"))
     with db.transaction() as session:
         schedule(session, [progress(2), progress(3)], now)
-    assert statuses(db) == {"1": "sent", "2": "superseded", "3": "pending"}
+    assert claim(db, now) == ["3"]
+    assert statuses(db) == {"1": "sent", "2": "superseded", "3": "sending"}
