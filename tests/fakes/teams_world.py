@@ -36,6 +36,14 @@ def connector_fixture() -> Iterator[FakeConnector]:
     fake.stop()
 
 
+@pytest.fixture(name="fake", scope="module")
+def module_connector_fixture() -> Iterator[FakeConnector]:
+    """One fake connector for a module whose tests share one running `s3desk serve`."""
+    fake = FakeConnector().start()
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture(name="teams")
 def teams_fixture(db: Database, desk: Desk, now: datetime) -> Iterator[InProcessTeams]:
     server = InProcessTeams(db, desk, Settings(), lambda: now)

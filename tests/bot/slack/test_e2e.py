@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,7 @@ from storage.db import Database
 from storage.models import Application, Note, ProcessedEvent, Region, Score, ThreadLink
 from tests.conftest import BRUSSELS, make_person
 from tests.fakes.block_kit import block_problems, live_markup, view_problems
-from tests.fakes.s3desk_server import RunningServer, start_server, wait_until
+from tests.fakes.s3desk_server import RunningServer, wait_until
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_caller import (
     SlackCaller,
@@ -33,28 +32,15 @@ from tests.fakes.slack_caller import (
     sign,
     text_state,
 )
+from tests.fakes.slack_world import (  # noqa: F401  (fixtures)
+    SECRET,
+    fake_slack_fixture,
+    slack_server_fixture,
+)
 
-SECRET = "e2e-signing-secret-0f9a"
 SEC, EVA, ED, STRANGER = "U0SEC0001", "U0EVA0001", "U0ED00001", "U0STRANGE"
 CASES, EVAL = "C0CASES01", "C0EVAL001"
 EVIL = "<!channel> Evil & Co <https://evil.example|Portal> <@U024BE7LH>"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeSlack]:
-    api = FakeSlack().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def server(_schema: Database, database_url: str, fake: FakeSlack,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-e2e-token",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.base_url}
-    running = start_server(env, tmp_path_factory.mktemp("serve") / "serve.log")
-    yield running
-    running.stop()
 
 
 @pytest.fixture

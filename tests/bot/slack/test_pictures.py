@@ -9,38 +9,24 @@ bytes to the upload URL, files.completeUploadExternal.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from storage.db import Database
 from tests.conftest import make_person
-from tests.fakes.s3desk_server import RunningServer, start_server, wait_until
+from tests.fakes.s3desk_server import RunningServer, wait_until
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_caller import SlackCaller
 from tests.fakes.slack_files import Upload
+from tests.fakes.slack_world import (  # noqa: F401  (fixtures)
+    SECRET,
+    fake_slack_fixture,
+    slack_server_fixture,
+)
 
-SECRET = "pictures-signing-secret-7c1d"
 SEC, OBSERVER, STRANGER = "U0SEC0PIC", "U0OBS0PIC", "U0STR0PIC"
 CHANNEL = "C0FIGURES"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeSlack]:
-    api = FakeSlack().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def server(_schema: Database, database_url: str, fake: FakeSlack,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-pictures",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.base_url}
-    running = start_server(env, tmp_path_factory.mktemp("serve") / "serve.log")
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -34,16 +34,15 @@ from tests.fakes.s3desk_server import (
 )
 from tests.fakes.teams_activities import EVALUATION_CHANNEL, Activities
 from tests.fakes.teams_server import http_post, start_serve
-from tests.fakes.teams_world import ED, EVA, SOFIA, texts
+from tests.fakes.teams_world import (  # noqa: F401  (fixtures)
+    ED,
+    EVA,
+    SOFIA,
+    module_connector_fixture,
+    texts,
+)
 
 APP_ID = "2b4c6d8e-5555-4a6e-9c8d-00000000b0b0"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeConnector]:
-    connector = FakeConnector().start()
-    yield connector
-    connector.stop()
 
 
 @pytest.fixture(scope="module")

@@ -23,18 +23,11 @@ from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.s3desk_server import RunningServer, http_get, start_server
 from tests.fakes.teams_activities import Activities
 from tests.fakes.teams_server import http_post
-from tests.fakes.teams_world import SOFIA
+from tests.fakes.teams_world import SOFIA, module_connector_fixture  # noqa: F401
 
 PUBLIC = "https://desk.example.eu"
 TEAMS_LIMIT = 28 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeConnector]:
-    connector = FakeConnector().start()
-    yield connector
-    connector.stop()
 
 
 @pytest.fixture(scope="module")
