@@ -77,7 +77,10 @@ def set_status(ctx: Context, args: Args) -> Outcome:
     if wanted == app.status:
         raise CommandError(f"{app.ref} is already {wanted}", show_usage=False)
     if wanted not in TRANSITIONS[app.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[app.status])) or "none: the case is closed"
+        if not TRANSITIONS[app.status]:
+            raise CommandError(f"{app.ref} is {app.status}: the case is closed and moves no "
+                               "further", show_usage=False)
+        allowed = ", ".join(sorted(TRANSITIONS[app.status]))
         raise CommandError(f"{app.ref}: a case in `{app.status}` cannot move to `{wanted}` "
                            f"(allowed: {allowed}). From here: {next_steps(app)}",
                            show_usage=False)

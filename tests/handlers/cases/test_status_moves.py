@@ -115,3 +115,11 @@ def test_notified_waits_for_the_announcement(chat: dict[str, Chat], db: Database
         assert session.scalar(select(ApplicantNotification.sent_at)) is None
     assert chat["sec"](f"announce cutoff:{DAY}").reply.tone == "success"
     assert chat["sec"](f"notified {ref} email").reply.tone == "success"
+
+
+def test_a_closed_case_says_it_moves_no_further(chat: dict[str, Chat], db: Database) -> None:
+    add_cutoff(db)
+    ref = add_application(db, status="rejected")
+    message = _refused(chat, f"status {ref} scored")
+    assert message == f"{ref} is rejected: the case is closed and moves no further"
+    assert status_of(db, ref) == "rejected"
