@@ -4,6 +4,10 @@ Most commands that notify send one notice to the places of a purpose (a score ed
 case's root post in the evaluation channels). Reading the places and then inserting a row
 per place costs two statements; `INSERT ... SELECT` from the places costs one, with the
 same rows: one per place, keyed `<key>:<platform>:<channel>`, insert-if-absent.
+
+A case-thread notice (a score's progress edit) finds the thread's root in each channel in
+that same statement: where a channel has none, its row starts the thread; an edit goes to
+the row that roots it, as `storage.thread_links.root_threads` decides for many rows.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, literal, null, select
+from sqlalchemy import Insert, bindparam, case, literal, null, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import OutboxMessage, Place, table_of
+from storage.thread_links import LIVE
 
 OUTBOX = table_of(OutboxMessage)
 COLUMNS = ("dedupe_key", "kind", "platform", "target", "thread_key", "starts_thread",
@@ -44,10 +49,11 @@ class PlaceNotice:
 
 
 def insert_for_places(session: Session, notice: PlaceNotice, platforms: tuple[str, ...],
-                      now: datetime) -> int:
-    """Schedule the notice for every place of its purpose on `platforms`; rows added."""
+                      now: datetime, *, in_thread: bool = False) -> int:
+    """Schedule the notice for every place of its purpose on `platforms`; rows added.
+    `in_thread`: a notice in the case thread `notice.thread_key`, rooted in each place."""
     stmt = _statement(session.get_bind().dialect.name, notice.edit_of is not None,
-                      notice.registered_by is not None)
+                      notice.registered_by is not None, in_thread and not notice.starts_thread)
     params = {**vars(notice), "platforms": list(platforms), "created_at": now}
     # psycopg reports rowcount -1 here; the returned ids say what was really inserted
     return len(session.execute(stmt, params).all())
@@ -59,17 +65,33 @@ def _per_place(prefix: str) -> ColumnElement[str]:
             + Place.channel_id)
 
 
+def _root_in_place() -> ColumnElement[str]:
+    """The dedupe key of the live row rooting the thread in the place's channel, if any."""
+    roots = OUTBOX.alias("roots")
+    return (select(roots.c.dedupe_key)
+            .where(roots.c.thread_key == bindparam("thread_key"), roots.c.starts_thread.is_(True),
+                   roots.c.status.in_(LIVE), roots.c.platform == Place.platform,
+                   roots.c.target == Place.channel_id)
+            .order_by(roots.c.id).limit(1).scalar_subquery())
+
+
 @cache
-def _statement(dialect: str, edits: bool, since: bool) -> Insert:
+def _statement(dialect: str, edits: bool, since: bool, rooted: bool = False) -> Insert:
     c = OUTBOX.c
+    starts_thread: ColumnElement[bool] = bindparam("starts_thread", type_=c.starts_thread.type)
+    edit_of: ColumnElement[Any] = _per_place("edit_of") if edits else null()
+    if rooted:
+        root = _root_in_place()
+        starts_thread = case((root.is_(None), true()), else_=starts_thread)
+        edit_of = case((root.is_(None), null()), else_=root) if edits else null()
     rows = select(
         _per_place("key"),
         bindparam("kind", type_=c.kind.type),
         Place.platform,
         Place.channel_id,
         bindparam("thread_key", type_=c.thread_key.type),
-        bindparam("starts_thread", type_=c.starts_thread.type),
-        _per_place("edit_of") if edits else null(),
+        starts_thread,
+        edit_of,
         bindparam("card", type_=c.card.type),
         bindparam("due_at", type_=c.due_at.type),
         bindparam("useful_until", type_=c.useful_until.type),

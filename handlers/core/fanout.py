@@ -136,7 +136,9 @@ def schedule(
     notices = list(notices)
     if resolver is None and len(notices) == 1 and _every_place_alike(notices[0]):
         # the usual case of a command: its places read and its rows written in one statement
-        return insert_for_places(session, _place_notice(notices[0], now), place_platforms, now)
+        # (a case-thread notice with each place's thread root found in it too)
+        return insert_for_places(session, _place_notice(notices[0], now), place_platforms, now,
+                                 in_thread=_threaded(notices[0]))
     resolver = resolver or Targets(session, place_platforms)
     resolver.prefetch(n.audience.person_id for n in notices
                       if n.audience.kind == "person" and n.audience.person_id is not None)
@@ -144,7 +146,7 @@ def schedule(
     threaded: list[dict[str, Any]] = []
     for notice in notices:
         card = notice.card.to_dict()
-        in_thread = bool(notice.thread_key) and notice.audience.purpose in THREADED_PURPOSES
+        in_thread = _threaded(notice)
         for platform, target in resolver.of(notice.audience, notice.due_at):
             rows.append({
                 "dedupe_key": row_key(notice.key, platform, target),
@@ -170,11 +172,12 @@ def schedule(
 
 
 def _every_place_alike(notice: Notice) -> bool:
-    """A notice for all places of a purpose that no place needs treated apart: not narrowed to
-    one channel, and not a case-thread notice (a place may still lack the thread's root)."""
-    audience = notice.audience
-    threaded = bool(notice.thread_key) and audience.purpose in THREADED_PURPOSES
-    return audience.kind == "places" and audience.channel is None and not threaded
+    """A notice for all places of a purpose, not narrowed to one channel."""
+    return notice.audience.kind == "places" and notice.audience.channel is None
+
+
+def _threaded(notice: Notice) -> bool:
+    return bool(notice.thread_key) and notice.audience.purpose in THREADED_PURPOSES
 
 
 def _place_notice(notice: Notice, now: datetime) -> PlaceNotice:

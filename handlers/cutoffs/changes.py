@@ -72,7 +72,7 @@ def realign_open(session: Session, now: datetime, config: ProgrammeConfig) -> in
 
 
 def _find(session: Session, day: dt.date) -> Cutoff:
-    found = session.scalar(select(Cutoff).where(Cutoff.date == day).with_for_update())
+    found = session.scalar(select(Cutoff).where(Cutoff.date == day).with_for_update(of=Cutoff))
     if found is None:
         raise NotFound(f"No cut-off on {day.isoformat()}: type `cutoffs` to see them.")
     return found

@@ -27,7 +27,7 @@ def find_cutoff(session: Session, text: str, *, for_update: bool = False) -> Cut
     day = parse_date(text)
     stmt = select(Cutoff).where(Cutoff.date == day)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(of=Cutoff).execution_options(populate_existing=True)
     cutoff = session.scalar(stmt)
     if cutoff is None:
         known = session.scalars(select(Cutoff.date).order_by(Cutoff.date.desc()).limit(4))

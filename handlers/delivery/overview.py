@@ -100,12 +100,18 @@ def assignments(ctx: Context, args: Args) -> Outcome:
 
 # every case card asks: built once
 _ASSIGNMENT_OF = select(Assignment).where(Assignment.application_id == bindparam("application_id"))
+# an expert is assigned only once a case is approved, and a decided case cannot go back to
+# these: their cards need not ask
+BEFORE_ANY_ASSIGNMENT = frozenset({"received", "screening", "eligible", "ineligible",
+                                   "in_evaluation", "scored", "withdrawn"})
 
 
 @case_section(60)
 def delivery_section(session: Session, app: Application, viewer: Actor | None,
                      view: CaseView) -> None:
     """Expert, parties and milestones: facts the four parties share, no scores."""
+    if app.status in BEFORE_ANY_ASSIGNMENT:
+        return
     assignment = session.scalar(_ASSIGNMENT_OF, {"application_id": app.id})
     if assignment is None:
         matchable = app.status in ("approved", "expert_matching")

@@ -7,6 +7,9 @@ may see the case sees the progress.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -28,9 +31,12 @@ BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible"
 # The section has no programme config of its own; the panel size is the programme default.
 
 # The case's decision, its letter and any consensus: each is one row per application at
-# most, so one read serves the values, the aggregate and the decision facts.
+# most, so one read serves the values, the aggregate and the decision facts. Of the letter
+# only whether and how it went: its text stays in the store.
 _OUTCOME = (
-    select(Decision, ApplicantNotification, ConsensusScore)
+    select(Decision, ApplicantNotification.id.label("letter_id"),
+           ApplicantNotification.sent_at.label("letter_sent_at"),
+           ApplicantNotification.sent_how.label("letter_sent_how"), ConsensusScore)
     .select_from(Application)
     .outerjoin(Decision, Decision.application_id == Application.id)
     .outerjoin(ApplicantNotification, ApplicantNotification.application_id == Application.id)
@@ -39,16 +45,26 @@ _OUTCOME = (
 )
 
 
+class Letter(NamedTuple):
+    """Whether the applicant's letter exists and how it went out."""
+
+    drafted: bool
+    sent_at: datetime | None
+    sent_how: str | None
+
+
 @case_section(50)
 def evaluation_section(session: Session, app: Application, viewer: Actor | None,
                        view: CaseView) -> None:
     # One read of the panel serves the progress, the scores and the question whether a
     # case not yet in evaluation has a panel already.
     panel = load_panel(session, app, view.config)
-    decision, letter, consensus = session.execute(_OUTCOME, {"application_id": app.id}).one()
+    outcome = session.execute(_OUTCOME, {"application_id": app.id}).one()
     if app.status not in BEFORE_EVALUATION or panel.ever_assigned:
-        _scores(session, app, viewer, view, panel, consensus)
-    _decision(decision, letter, viewer, view)
+        _scores(session, app, viewer, view, panel, outcome.ConsensusScore)
+    letter = Letter(outcome.letter_id is not None, outcome.letter_sent_at,
+                    outcome.letter_sent_how)
+    _decision(outcome.Decision, letter, viewer, view)
 
 
 def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView,
@@ -108,8 +124,8 @@ def _buttons(app: Application, viewer: Actor | None, progress: Progress,
         view.buttons.append(Button("Assign evaluators", f"assign {app.ref} auto"))
 
 
-def _decision(decision: Decision | None, letter: ApplicantNotification | None,
-              viewer: Actor | None, view: CaseView) -> None:
+def _decision(decision: Decision | None, letter: Letter, viewer: Actor | None,
+              view: CaseView) -> None:
     if decision is None:
         return
     announced = "announced" if decision.announced_at else "not announced yet"
@@ -118,7 +134,7 @@ def _decision(decision: Decision | None, letter: ApplicantNotification | None,
     view.facts.append(Fact("Decision reason", decision.reason))
     if viewer is None or not viewer.has(Role.SECRETARIAT, Role.OBSERVER):
         return
-    if letter is None:
+    if not letter.drafted:
         state = "not yet (drafted at the announcement)"
     elif letter.sent_at is None:
         state = "letter drafted, not sent yet"

@@ -65,7 +65,7 @@ def close_cutoff(
     """Mark the cut-off closed and open evaluation for its eligible cases; idempotent."""
     audit = audit or Auditor(session, now, actor_id,
                              "scheduler" if actor_id is None else "close_cutoff")
-    session.refresh(cutoff, with_for_update=True)
+    session.refresh(cutoff, with_for_update={"of": Cutoff})
     report = CloseReport(cutoff.date)
     if cutoff.closed_at is not None:
         report.already_closed = True

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from storage.models.evaluation import RubricVersion
 
 TOPICS = ("edp", "policy_instruments", "foresight", "education", "national_synergies",
           "clusters", "other")
@@ -49,6 +52,10 @@ class Cutoff(Base):
     announced_at: Mapped[datetime | None]
     # the rubric version its cases are scored and decided on: set when its scoring starts
     rubric_version: Mapped[int | None] = mapped_column(ForeignKey("rubric_versions.number"))
+    # Read with the cut-off (the table holds a handful of rows), so a case card or a score
+    # finds its rubric in the session instead of asking the store once more. PostgreSQL
+    # locks no outer join's nullable side: lock a cut-off with `with_for_update(of=Cutoff)`.
+    rubric: Mapped[RubricVersion | None] = relationship(lazy="joined", viewonly=True)
 
 
 class RefCounter(Base):
