@@ -25,6 +25,8 @@ _CLOSING = {opening: re.compile(f"[{re.escape(closing)}]"
                                 + ("" if opening in _DOUBLE_QUOTES else r"(?![^\W_])"))
             for opening, closing in _QUOTES.items()}
 _KEY_PREFIX = re.compile(r"[a-z][a-z_]*[:=]")
+_ANY_QUOTE = re.compile(f"[{re.escape(''.join(_QUOTES))}]")
+_WORD = re.compile(r"\S+")
 _OPTION = re.compile(r"^([a-z][a-z_]*):(.+)$", re.S)
 _PAIR = re.compile(r"^([a-z][a-z_]*)=(.*)$", re.S)
 
@@ -43,6 +45,14 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split the text into words; a quoted value is one word without its quotes."""
+    if _ANY_QUOTE.search(text) is None:
+        # most commands hold no quote: the words are the runs between spaces
+        return [Token(m.group(), m.start(), m.end(), False) for m in _WORD.finditer(text)]
+    return _scan(text)
+
+
+def _scan(text: str) -> list[Token]:
+    """The words of a text holding quotes, one character at a time."""
     tokens: list[Token] = []
     closers = _Closers(text)
     i, n = 0, len(text)

@@ -7,7 +7,7 @@ carries platform markup, so whatever a user typed shows as typed everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -143,13 +143,28 @@ class Card:
         return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "picture"
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("image_png", None)
-        return data
+        """The card as plain data for the outbox, without the picture's bytes."""
+        return {name: _plain(getattr(self, name))
+                for name in self.__dataclass_fields__ if name != "image_png"}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Card:
         return card_from_dict(data)
+
+
+def _plain(value: Any) -> Any:
+    """What `dataclasses.asdict` gives, without its deep copies: cards are made of frozen
+    dataclasses, tuples and strings, and every notice turns one into data."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, tuple):
+        return tuple([_plain(item) for item in value])
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    return value
+
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
 
 
 @dataclass(frozen=True)
@@ -216,4 +231,6 @@ def card_from_dict(data: dict[str, Any]) -> Card:
             submit_label=form.get("submit_label", "Submit"),
         ) if form else None,
         tone=data.get("tone", "info"),
+        chart=data.get("chart"),
+        image_url=data.get("image_url"),
     )

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.core.parse import Args, ParseError, tokenize
+from handlers.core.parse import Args, ParseError, _scan, tokenize
 
 
 def test_quoted_values_options_and_pairs() -> None:
@@ -115,3 +115,11 @@ def test_quotes_inside_words_never_change_the_words(
     words = [head + "".join(marks) + tail for head, marks, tail in pieces
              if not head.endswith((":", "="))]
     assert [t.value for t in tokenize(" ".join(words))] == words
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_text_without_quotes_splits_as_the_scanner_reads_it(text: str) -> None:
+    # the quick split of quote-free text and the character-by-character scan agree
+    unquoted = "".join(ch for ch in text if ch not in "\"“”„«'‘’‚")
+    assert tokenize(unquoted) == _scan(unquoted)
