@@ -3,7 +3,8 @@
 Off (404) until a token is configured (S3DESK_CALENDAR_TOKEN, or one issued in chat with
 `cutoffs ics new`); a missing or wrong token gets 401. The token is compared in constant
 time against every token that opens the feed. The feed is built from the store on each
-request, in a command thread (`handlers.cutoffs.feed`).
+request, in a command thread (`handlers.cutoffs.feed`, loaded with its iCalendar library on
+the first request: most servers are never asked).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.edge import command_pool
-from handlers.cutoffs.feed import calendar_feed
 from handlers.cutoffs.ics import FEED_PATH, feed_tokens
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ def _feed(services: Services, given: str) -> bytes:
         matches = [hmac.compare_digest(offered, token.encode()) for token in tokens]
         if not any(matches):
             raise _Refused
+        from handlers.cutoffs.feed import calendar_feed
+
         return calendar_feed(session, config, services.clock())
 
 

@@ -25,7 +25,7 @@ services = build_services(settings)
 build_web_app(services)
 for text in ("help", "list", "reminders"):
     services.desk.handle(Inbound("console", "nobody", text, datetime.now(UTC)))
-heavy = ("alembic", "mako", "matplotlib", "botbuilder", "jinja2", "openpyxl",
+heavy = ("alembic", "mako", "matplotlib", "botbuilder", "jinja2", "openpyxl", "icalendar",
          "slack_bolt.adapter.socket_mode")
 print(json.dumps(sorted({h for h in heavy for m in sys.modules if m == h or
                          m.startswith(h + ".")})))
