@@ -60,7 +60,7 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
     finally:
         await handler.close_async()
         await runtime.after_ack.drain()
-        services.scheduler.shutdown()
+        await services.scheduler.stop()
         await services.messenger.stop()
         services.db.dispose()
         store_lock.release()

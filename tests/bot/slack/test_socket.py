@@ -9,12 +9,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from bot import scheduler as scheduler_module
 from bot.config import Settings
 from bot.slack import socket as slack_socket
+from handlers.core.config import ProgrammeConfig
+from handlers.core.types import Notice
 from storage.db import Database
 from tests.conftest import make_person
 from tests.fakes.s3desk_server import wait_until
@@ -63,6 +68,46 @@ def test_socket_mode_answers_a_slash_command_in_its_ack(
         runner.join(30)
         loop.close()
 
+
+
+def test_stopping_socket_mode_lets_a_tick_in_progress_finish(
+        fake: FakeSlack, db: Database, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop waits for the scheduler's tick to end its transaction, as `serve` does."""
+    entered, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def slow_close(session: Any, now: datetime, config: ProgrammeConfig) -> list[Notice]:
+        entered.set()
+        release.wait(30)
+        order.append("tick finished")
+        return []
+
+    monkeypatch.setattr(scheduler_module, "find_close_rule", lambda: slow_close)
+    settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-socket",  # type: ignore[call-arg]
+                        SLACK_APP_TOKEN="xapp-socket", SLACK_API_URL=fake.base_url)
+    loop = asyncio.new_event_loop()
+    stop: list[asyncio.Event] = []
+    returned = threading.Event()
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        await slack_socket.run_socket_mode(settings, stop[0])
+        order.append("stopped")
+        returned.set()
+
+    runner = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    runner.start()
+    try:
+        assert entered.wait(60), "the scheduler never ticked"
+        assert wait_until(lambda: stop, timeout=10)
+        loop.call_soon_threadsafe(stop[0].set)
+        assert not returned.wait(1), "stopped while a tick was still in its transaction"
+    finally:
+        release.set()
+        runner.join(30)
+        loop.close()
+    assert order == ["tick finished", "stopped"]
 
 def test_socket_mode_refuses_to_start_without_its_tokens(
         monkeypatch: pytest.MonkeyPatch) -> None:
