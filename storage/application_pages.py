@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -39,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from storage.db import core_rows
+from storage.db import core_rows, core_rows_as
 from storage.models import Application, Cutoff, Region
 
 # the SQLite FTS5 index of `applications.search_text` (a virtual table, not a model)
@@ -73,8 +74,21 @@ class Filter:
         return {key: value for key, value in values.items() if value is not None}
 
 
+class PageRow(NamedTuple):
+    """One application of a page, in the page statement's column order."""
+
+    cutoff_date: date
+    ref: str
+    region_code: str
+    country_code: str
+    topic: str
+    status: str
+    region_name: str
+    counted: int
+
+
 class Page(NamedTuple):
-    rows: Sequence[Any]  # cutoff_date, ref, region_code, country_code, topic, status, region_name
+    rows: Sequence[PageRow]
     # matches counted up to the cap: `cap` means "cap or more"
     counted: int
 
@@ -91,10 +105,11 @@ def page_of_applications(session: Session, where: Filter, offset: int, limit: in
         # the count is known: read no further than the page
         params["reach"] = offset + limit
         rare = counted < cap
-        rows = core_rows(session, _page_statement(dialect, where.shape, rare), params)
+        rows = core_rows_as(session, _page_statement(dialect, where.shape, rare), params,
+                            PageRow)
         return Page(rows, counted)
     params["reach"] = cap
-    rows = core_rows(session, _page_statement(dialect, where.shape, False), params)
+    rows = core_rows_as(session, _page_statement(dialect, where.shape, False), params, PageRow)
     if rows:
         return Page(rows, rows[0].counted)
     if offset == 0:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.exc import DisconnectionError
@@ -151,6 +151,18 @@ def core_rows(session: Session, stmt: Executable,
     first, as the ORM would."""
     session.flush()
     return session.connection().execute(stmt, params).all()
+
+
+RowShape = TypeVar("RowShape")
+
+
+def core_rows_as(session: Session, stmt: Executable, params: Mapping[str, Any] | None,
+                 shape: Callable[..., RowShape]) -> list[RowShape]:
+    """`core_rows`, each row made a `shape` (a NamedTuple of the statement's columns, in
+    order): typed, and read by name in nanoseconds, where a Row finds a column by name
+    only after a failed attribute lookup (most of a microsecond each, and a page of rows
+    reads over a hundred)."""
+    return [shape(*row) for row in core_rows(session, stmt, params)]
 
 
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:

@@ -7,14 +7,15 @@ statements and about the same time at 50 applications or 100,000.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.db import core_rows
+from storage.db import core_rows_as
 from storage.models import Application, AuditEntry, Note, Person, RefCounter
 
 REF_DIGITS = 4
@@ -70,11 +71,29 @@ _NOTES = (
 )
 
 
-def case_history(session: Session, app: Application, limit: int = 10) -> list[Any]:
+class HistoryLine(NamedTuple):
+    """One audit line about a case, in `_HISTORY`'s column order."""
+
+    at: datetime
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    actor: str | None
+
+
+class NoteLine(NamedTuple):
+    """One note on a case, in `_NOTES`' column order."""
+
+    created_at: datetime
+    text: str
+    author: str | None
+
+
+def case_history(session: Session, app: Application, limit: int = 10) -> list[HistoryLine]:
     """The last audit lines about a case (newest first), with the actor's name."""
-    return list(core_rows(
-        session, _HISTORY, {"ref": app.ref, "id_text": str(app.id), "limit": limit}))
+    return core_rows_as(session, _HISTORY,
+                        {"ref": app.ref, "id_text": str(app.id), "limit": limit}, HistoryLine)
 
 
-def case_notes(session: Session, app: Application, limit: int = 10) -> list[Any]:
-    return list(core_rows(session, _NOTES, {"application_id": app.id, "limit": limit}))
+def case_notes(session: Session, app: Application, limit: int = 10) -> list[NoteLine]:
+    return core_rows_as(session, _NOTES, {"application_id": app.id, "limit": limit}, NoteLine)
