@@ -8,16 +8,17 @@ may see the case sees the progress.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from handlers.cases.card import CaseView, case_section
 from handlers.core.types import Actor, Button, Fact
-from handlers.evaluation.aggregate import aggregate_scores, summary_lines
+from handlers.evaluation.aggregate import aggregate, summary_lines
 from handlers.evaluation.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
 from handlers.evaluation.rubric_versions import Rubric, case_rubric
+from storage.db import core_rows_as
 from storage.models import (
     ApplicantNotification,
     Application,
@@ -31,12 +32,12 @@ BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible"
 # The section has no programme config of its own; the panel size is the programme default.
 
 # The case's decision, its letter and any consensus: each is one row per application at
-# most, so one read serves the values, the aggregate and the decision facts. Of the letter
-# only whether and how it went: its text stays in the store.
+# most, so one read serves the values, the aggregate and the decision facts. Only the
+# columns the card shows: the letter's text, for one, stays in the store.
 _OUTCOME = (
-    select(Decision, ApplicantNotification.id.label("letter_id"),
-           ApplicantNotification.sent_at.label("letter_sent_at"),
-           ApplicantNotification.sent_how.label("letter_sent_how"), ConsensusScore)
+    select(Decision.outcome, Decision.reason, Decision.announced_at, Decision.revision,
+           ApplicantNotification.id, ApplicantNotification.sent_at,
+           ApplicantNotification.sent_how, ConsensusScore.values, ConsensusScore.reason)
     .select_from(Application)
     .outerjoin(Decision, Decision.application_id == Application.id)
     .outerjoin(ApplicantNotification, ApplicantNotification.application_id == Application.id)
@@ -45,12 +46,18 @@ _OUTCOME = (
 )
 
 
-class Letter(NamedTuple):
-    """Whether the applicant's letter exists and how it went out."""
+class CaseOutcome(NamedTuple):
+    """`_OUTCOME`'s row, in its column order: None where the case has no such record yet."""
 
-    drafted: bool
-    sent_at: datetime | None
-    sent_how: str | None
+    decision: str | None
+    decision_reason: str | None
+    announced_at: datetime | None
+    revision: int | None
+    letter_id: int | None
+    letter_sent_at: datetime | None
+    letter_sent_how: str | None
+    consensus: dict[str, Any] | None
+    consensus_reason: str | None
 
 
 @case_section(50)
@@ -59,16 +66,14 @@ def evaluation_section(session: Session, app: Application, viewer: Actor | None,
     # One read of the panel serves the progress, the scores and the question whether a
     # case not yet in evaluation has a panel already.
     panel = load_panel(session, app, view.config)
-    outcome = session.execute(_OUTCOME, {"application_id": app.id}).one()
+    [outcome] = core_rows_as(session, _OUTCOME, {"application_id": app.id}, CaseOutcome)
     if app.status not in BEFORE_EVALUATION or panel.ever_assigned:
-        _scores(session, app, viewer, view, panel, outcome.ConsensusScore)
-    letter = Letter(outcome.letter_id is not None, outcome.letter_sent_at,
-                    outcome.letter_sent_how)
-    _decision(outcome.Decision, letter, viewer, view)
+        _scores(session, app, viewer, view, panel, outcome)
+    _decision(outcome, viewer, view)
 
 
 def _scores(session: Session, app: Application, viewer: Actor | None, view: CaseView,
-            panel: Panel, consensus: ConsensusScore | None) -> None:
+            panel: Panel, outcome: CaseOutcome) -> None:
     progress, scores = panel.progress, panel.scores
     rubric = case_rubric(session, app)
     view.facts.append(Fact("Scoring", progress.text))
@@ -78,7 +83,7 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
     sight = score_sight(app, viewer, progress)
     if sight == "all":
         if scores:
-            _values(progress, scores, consensus, view, rubric)
+            _values(progress, scores, outcome, view, rubric)
         if not progress.complete and app.status in OPEN_FOR_SCORING:
             view.context.append("Score values are hidden from everyone but the secretariat "
                                 "until every evaluator has scored.")
@@ -93,7 +98,7 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
     _buttons(app, viewer, progress, view)
 
 
-def _values(progress: Progress, scores: tuple[Score, ...], consensus: ConsensusScore | None,
+def _values(progress: Progress, scores: tuple[Score, ...], outcome: CaseOutcome,
             view: CaseView, rubric: Rubric) -> None:
     """Each evaluator's values, the aggregate and any consensus: the case's rubric, read
     once, is shared by the lines and the aggregate."""
@@ -103,14 +108,15 @@ def _values(progress: Progress, scores: tuple[Score, ...], consensus: ConsensusS
         values = ", ".join(f"{c.label} {score.values.get(c.key, '-')}" for c in criteria)
         comment = f" ({score.comment})" if score.comment else ""
         view.text.append(f"{name}: {values}{comment}")
-    agg = aggregate_scores(criteria, scores, consensus, view.config)
+    agg = aggregate(criteria, [score.values for score in scores], outcome.consensus,
+                    view.config.divergence_spread)
     view.text.extend(summary_lines(agg))
     if agg.divergent:
         view.facts.append(Fact("Divergence", ", ".join(
             f"{c.key} ({'consensus recorded' if c.agreed else 'consensus needed'})"
             for c in agg.criteria if c.diverges)))
-    if consensus is not None:
-        view.text.append(f"Consensus: {consensus.reason}")
+    if outcome.consensus is not None:
+        view.text.append(f"Consensus: {outcome.consensus_reason}")
 
 
 def _buttons(app: Application, viewer: Actor | None, progress: Progress,
@@ -124,21 +130,20 @@ def _buttons(app: Application, viewer: Actor | None, progress: Progress,
         view.buttons.append(Button("Assign evaluators", f"assign {app.ref} auto"))
 
 
-def _decision(decision: Decision | None, letter: Letter, viewer: Actor | None,
-              view: CaseView) -> None:
-    if decision is None:
+def _decision(outcome: CaseOutcome, viewer: Actor | None, view: CaseView) -> None:
+    if outcome.decision is None:
         return
-    announced = "announced" if decision.announced_at else "not announced yet"
-    revision = f", revision {decision.revision}" if decision.revision > 1 else ""
-    view.facts.append(Fact("Decision", f"{decision.outcome} ({announced}{revision})"))
-    view.facts.append(Fact("Decision reason", decision.reason))
+    announced = "announced" if outcome.announced_at else "not announced yet"
+    revision = f", revision {outcome.revision}" if (outcome.revision or 1) > 1 else ""
+    view.facts.append(Fact("Decision", f"{outcome.decision} ({announced}{revision})"))
+    view.facts.append(Fact("Decision reason", outcome.decision_reason or ""))
     if viewer is None or not viewer.has(Role.SECRETARIAT, Role.OBSERVER):
         return
-    if not letter.drafted:
+    if outcome.letter_id is None:
         state = "not yet (drafted at the announcement)"
-    elif letter.sent_at is None:
+    elif outcome.letter_sent_at is None:
         state = "letter drafted, not sent yet"
     else:
-        state = f"yes, {letter.sent_at:%Y-%m-%d}" + (f" ({letter.sent_how})"
-                                                      if letter.sent_how else "")
+        how = f" ({outcome.letter_sent_how})" if outcome.letter_sent_how else ""
+        state = f"yes, {outcome.letter_sent_at:%Y-%m-%d}{how}"
     view.facts.append(Fact("Applicant informed", state))

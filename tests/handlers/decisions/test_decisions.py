@@ -3,6 +3,8 @@ confirmation, decisions case by case and their revision rules."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from storage.db import Database
@@ -170,3 +172,30 @@ def test_capacity_settings(chat: dict[str, Chat], db: Database) -> None:
     assert chat["sec"](f"cutoffs capacity {DAY} many").reply.tone == "error"
     assert chat["eva"](f"cutoffs capacity {DAY} 9").reply.tone == "error"
     assert [a.after for a in audits(db, "cutoff", "capacity")] == [{"capacity": 3}]
+
+
+def test_the_case_card_follows_the_decision_and_its_letter(chat: dict[str, Chat],
+                                                           db: Database) -> None:
+    add_cutoff(db)
+    ref = _scored(chat, db, _all(4))
+
+    def facts(who: str = "sec") -> dict[str, str]:
+        card = chat[who](f"show {ref}").reply
+        return {fact.label: fact.value for fact in card.facts}
+
+    assert "Decision" not in facts()
+    chat["sec"](f"decide {ref} approve strong and ready")
+    chat["sec"](f"decide {ref} reserve capacity is short")
+    shown = facts()
+    assert shown["Decision"] == "reserve (not announced yet, revision 2)"
+    assert shown["Decision reason"] == "capacity is short"
+    assert shown["Applicant informed"] == "not yet (drafted at the announcement)"
+    chat["sec"](f"announce cutoff:{DAY}")
+    shown = facts()
+    assert shown["Decision"] == "reserve (announced, revision 2)"
+    assert shown["Applicant informed"] == "letter drafted, not sent yet"
+    chat["sec"](f"notified {ref} email of 27 Nov")
+    assert re.fullmatch(r"yes, \d{4}-\d\d-\d\d \(email of 27 Nov\)",
+                        facts()["Applicant informed"])
+    # evaluators see the decision, not how the applicant was told
+    assert "Applicant informed" not in facts("eva") and "Decision" in facts("eva")
