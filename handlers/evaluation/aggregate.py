@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from handlers.core.config import ProgrammeConfig
 from handlers.evaluation.panel import counted_scores
 from handlers.evaluation.rubric_versions import Criterion, case_rubric
-from storage.models import Application, ConsensusScore, Score
+from storage.models import Application, ConsensusScore
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,14 @@ def aggregate(
     return Aggregate(tuple(results), total, len(scores), consensus is not None)
 
 
-def aggregate_scores(criteria: Sequence[Criterion], scores: Sequence[Score],
+class Scored(Protocol):
+    """A score's values: a stored score, or a panel's reading of one."""
+
+    @property
+    def values(self) -> dict[str, Any]: ...
+
+
+def aggregate_scores(criteria: Sequence[Criterion], scores: Sequence[Scored],
                      consensus: ConsensusScore | None, config: ProgrammeConfig) -> Aggregate:
     """The aggregate of rows a caller already holds (so a command loads each only once)."""
     return aggregate(criteria, [s.values for s in scores],

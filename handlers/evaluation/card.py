@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from handlers.cases.card import CaseView, case_section
 from handlers.core.types import Actor, Button, Fact
 from handlers.evaluation.aggregate import aggregate, summary_lines
-from handlers.evaluation.panel import OPEN_FOR_SCORING, Panel, Progress, load_panel, score_sight
+from handlers.evaluation.panel import (
+    OPEN_FOR_SCORING,
+    Panel,
+    PanelScore,
+    Progress,
+    load_panel,
+    score_sight,
+)
 from handlers.evaluation.rubric_versions import Rubric, case_rubric
 from storage.db import core_rows_as
 from storage.models import (
@@ -25,7 +32,6 @@ from storage.models import (
     ConsensusScore,
     Decision,
     Role,
-    Score,
 )
 
 BEFORE_EVALUATION = frozenset({"received", "screening", "eligible", "ineligible", "withdrawn"})
@@ -98,7 +104,7 @@ def _scores(session: Session, app: Application, viewer: Actor | None, view: Case
     _buttons(app, viewer, progress, view)
 
 
-def _values(progress: Progress, scores: tuple[Score, ...], outcome: CaseOutcome,
+def _values(progress: Progress, scores: tuple[PanelScore, ...], outcome: CaseOutcome,
             view: CaseView, rubric: Rubric) -> None:
     """Each evaluator's values, the aggregate and any consensus: the case's rubric, read
     once, is shared by the lines and the aggregate."""

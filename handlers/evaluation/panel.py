@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
@@ -66,22 +66,33 @@ def counted_scores(session: Session, application_id: int) -> list[Score]:
     ))
 
 
+class PanelScore(NamedTuple):
+    """A score that counts, as the panel reads it: the columns a card or an aggregate uses."""
+
+    id: int
+    person_id: int
+    values: dict[str, Any]
+    comment: str
+
+
 @dataclass(frozen=True)
 class Panel:
     """A case's panel as read in one statement: the progress, the scores that count (by
     submission order) and whether anyone was ever assigned, even if since taken off."""
 
     progress: Progress
-    scores: tuple[Score, ...]
+    scores: tuple[PanelScore, ...]
     ever_assigned: bool
 
 
 # Every assignment with its evaluator's name and counted score (if any): the unique
 # (application, person) pairs on both tables make this one row per assignment. Built once:
-# every card and every score reads it.
+# every card and every score reads it. The score's columns, not the entity: nothing here
+# changes a score, and loading entities cost a card more than the rest of this read.
 _ASSIGNED = (
     select(EvaluatorAssignment.application_id, EvaluatorAssignment.person_id,
-           EvaluatorAssignment.active, Person.name, Score)
+           EvaluatorAssignment.active, Person.name, Score.id.label("score_id"),
+           Score.values.label("score_values"), Score.comment.label("score_comment"))
     .join(Person, Person.id == EvaluatorAssignment.person_id)
     .outerjoin(Score, (Score.application_id == EvaluatorAssignment.application_id)
                & (Score.person_id == EvaluatorAssignment.person_id)
@@ -115,7 +126,9 @@ def progress_of_cases(session: Session, application_ids: list[int],
 
 
 def _panel_of(rows: Sequence[Any], config: ProgrammeConfig) -> Panel:
-    active = [(row.person_id, row.name, row.Score) for row in rows if row.active]
+    active = [(row.person_id, row.name, None if row.score_id is None else
+               PanelScore(row.score_id, row.person_id, row.score_values, row.score_comment))
+              for row in rows if row.active]
     scores = sorted((score for _, _, score in active if score is not None),
                     key=lambda score: score.id)
     required = max(len(active), config.evaluators_per_case)
