@@ -11,11 +11,9 @@ call until released (a Web API that does not answer).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,9 +66,8 @@ class FakeSlack(FileUploads):
         # answer); `response_url` names the answers to a response URL
         self.gate = Gate()
         self._failures: dict[str, list[_Failure]] = {}
-        # method -> the gate its calls wait at, and how many wait there now
-        self._gates: dict[str, asyncio.Event] = {}
-        self._waiting: Counter[str] = Counter()
+        # method -> the gate its calls wait at while `hold(method)` lasts
+        self._gates: dict[str, Gate] = {}
         self._triggers: set[str] = set()
         self._seq = 0
         self._last_ts = 0.0
@@ -94,18 +91,21 @@ class FakeSlack(FileUploads):
 
     def hold(self, method: str) -> None:
         """Leave calls of `method` unanswered until `let_through` (a slow Slack)."""
+        gate = Gate()
+        gate.hold()
         with self._lock:
-            self._gates[method] = asyncio.Event()
+            self._gates[method] = gate
 
     def let_through(self, method: str) -> None:
         with self._lock:
             gate = self._gates.pop(method)
-        self._server.call(_open(gate))
+        gate.release()
 
     def waiting(self, method: str) -> int:
         """How many calls of `method` are held at its gate now."""
         with self._lock:
-            return self._waiting[method]
+            gate = self._gates.get(method)
+        return len(gate.waiting()) if gate is not None else 0
     def chatter(self, channel: str, count: int, thread_ts: str | None = None) -> None:
         """`count` messages people post in `channel` (or in one of its threads), now."""
         with self._lock:
@@ -172,11 +172,8 @@ class FakeSlack(FileUploads):
         await self.gate.passage(method)
         with self._lock:
             gate = self._gates.get(method)
-            self._waiting[method] += gate is not None
         if gate is not None:
-            await gate.wait()
-            with self._lock:
-                self._waiting[method] -= 1
+            await gate.passage(method)
         with self._lock:
             failure = self._next_failure(method)
             if failure is not None:
@@ -331,7 +328,3 @@ class FakeSlack(FileUploads):
 
     def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._view_answer(p.get("view") or {}, None)
-
-
-async def _open(gate: asyncio.Event) -> None:
-    gate.set()
