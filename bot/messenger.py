@@ -23,10 +23,11 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.edge import Clock, system_clock
+from bot.pacing import ChannelPacer, Sleep
 from bot.senders import Delivery, PermanentSendError, Sender, TransientSendError
 from handlers.core.types import Card
 from storage.db import Database
@@ -42,7 +43,6 @@ from storage.outbox_settle import (
 
 log = logging.getLogger("s3desk.messenger")
 
-Sleep = Callable[[float], Awaitable[None]]
 # (platform, seconds from falling due to the platform's ok), for /metrics
 DeliveryObserver = Callable[[str, float], None]
 
@@ -73,15 +73,11 @@ class Messenger:
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
         self.lease = lease
-        self.pace_seconds = pace_seconds
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.max_attempts = max_attempts
-        self._sleep = sleep
-        self._monotonic = monotonic
+        self.pacer = ChannelPacer(pace_seconds, sleep, monotonic)
         self._on_delivered = on_delivered
-        # per (platform, target): the monotonic instant the next post may go out
-        self._next_slot: dict[tuple[str, str], float] = {}
         self._wake = asyncio.Event()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -137,7 +133,7 @@ class Messenger:
         message_id: str | None = None
         try:
             if claim.edit_message_id:
-                await self._paced(channel)
+                await self.pacer.wait_turn(channel)
                 if not await self._may_send(claim):
                     return
                 await sender.update(delivery, claim.edit_message_id)
@@ -149,7 +145,7 @@ class Messenger:
                         await self._settle("missed", mark_missed, claim.row_id, self.worker_id,
                                            "no longer useful when it could be sent")
                         return
-                    await self._paced(channel)
+                    await self.pacer.wait_turn(channel)
                     if not await self._may_send(claim):
                         return
                     message_id = await sender.post(delivery)
@@ -199,18 +195,6 @@ class Messenger:
     async def _release(self, row_id: int) -> None:
         if await asyncio.to_thread(release, self.db, row_id, self.worker_id):
             self._count("released")
-
-    async def _paced(self, channel: tuple[str, str]) -> None:
-        if self.pace_seconds <= 0:
-            return
-        now = self._monotonic()
-        slot = max(now, self._next_slot.get(channel, now))
-        self._next_slot[channel] = slot + self.pace_seconds
-        if slot > now:
-            await self._sleep(slot - now)
-        if len(self._next_slot) > 1000:
-            current = self._monotonic()
-            self._next_slot = {k: v for k, v in self._next_slot.items() if v > current}
 
     def _count(self, result: str) -> None:
         with self._results_lock:

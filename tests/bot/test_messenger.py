@@ -10,26 +10,10 @@ from bot.messenger import Messenger
 from bot.senders import PermanentSendError, TransientSendError
 from storage.db import Database
 from storage.outbox import claim_due
-from tests.fakes.platform import FakeSender, FrozenClock, Post
+from tests.fakes.platform import FakeSender, FrozenClock, PacingRecorder, Post
 from tests.reminder_helpers import add_row, at, outbox, row
 
 NOW = at(2026, 11, 26, 10)
-
-
-class PacingRecorder:
-    """A monotonic clock and a sleep that only record: pacing is checked, never waited."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def make(db: Database, sender: FakeSender | None = None, clock: FrozenClock | None = None,

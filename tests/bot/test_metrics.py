@@ -102,7 +102,7 @@ def test_delivery_latency_counts_from_falling_due_to_the_platform_taking_it(
 ) -> None:
     clock = FrozenClock(NOW)
     services = services_for(db, clock)
-    services.messenger.pace_seconds = 0
+    services.messenger.pacer.pace_seconds = 0
     services.messenger.register(FakeSender())
     add_row(db, "reminder", due=NOW - timedelta(seconds=90))
     assert asyncio.run(services.messenger.deliver_due()) == 1

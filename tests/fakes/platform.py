@@ -189,3 +189,19 @@ class HttpSender:
         async with self._session().get(f"{self.base_url}/find", params=query) as response:
             answer = await response.json()
         return answer["id"]
+
+
+class PacingRecorder:
+    """A monotonic clock and a sleep that only record: pacing is checked, never waited."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
