@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from bot.email.message import build_message, sender_address
 from bot.email.sender import SmtpConfig, SmtpSender
@@ -41,9 +42,10 @@ class MailServer:
         self.defer: dict[str, int] = {}
         self._lock = threading.Lock()
         self._controller: Controller | None = None
+        self._sessions = 0
 
     def start(self) -> MailServer:
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._controller = _Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 
@@ -56,6 +58,16 @@ class MailServer:
         """How the sender reaches this server: plain SMTP, no login."""
         return SmtpConfig(host="127.0.0.1", port=self.port, sender=SENDER, starttls=False,
                           timeout=10)
+
+    def idle(self) -> bool:
+        """No client session is still being handled: whatever a client that died had sent
+        has been read, and kept or dropped."""
+        with self._lock:
+            return self._sessions == 0
+
+    def _session(self, change: int) -> None:
+        with self._lock:
+            self._sessions += change
 
     def received(self) -> list[EmailMessage]:
         with self._lock:
@@ -82,6 +94,31 @@ class MailServer:
         assert isinstance(message, EmailMessage)
         with self._lock:
             self.messages.append(message)
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller whose sessions the mail server counts."""
+
+    def __init__(self, mail: MailServer, **kwargs: Any) -> None:
+        super().__init__(_Handler(mail), **kwargs)
+        self.mail = mail
+
+    def factory(self) -> SMTP:
+        return _CountedSMTP(self.handler, self.mail, **self.SMTP_kwargs)
+
+
+class _CountedSMTP(SMTP):
+    def __init__(self, handler: Any, mail: MailServer, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.mail = mail
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self._original_transport is None  # STARTTLS makes a second one
+        super().connection_made(transport)
+        if first and self._handler_coroutine is not None:
+            # a session ends when its handling ends, after any data still buffered
+            self.mail._session(+1)
+            self._handler_coroutine.add_done_callback(lambda _: self.mail._session(-1))
 
 
 class _Handler:

@@ -20,6 +20,7 @@ from tests.conftest import Chat
 from tests.cutoff_walk_helpers import walk_to_announcement
 from tests.evaluation_helpers import audits
 from tests.fakes.platform import CRASH_EXIT_CODE, FrozenClock
+from tests.fakes.s3desk_server import wait_until
 from tests.fakes.smtp import MailServer
 from tests.paths import ROOT
 
@@ -107,7 +108,9 @@ def test_a_worker_killed_after_the_server_accepted_sends_the_same_message_id_aga
     code, _, _ = finish(spawn(database_url, mail, "doomed", "--crash", "after_post",
                               "--lease", "60"))
     assert code == CRASH_EXIT_CODE
-    # its letters go out side by side: those the server took before the worker died
+    # its letters go out side by side: those the server took before the worker died, some
+    # perhaps read by the server only after the worker was gone
+    assert wait_until(mail.idle), "the mail server still holds a session of the dead worker"
     accepted = set(mail.message_ids())
     assert 1 <= len(accepted) <= 10
     code, _, err = finish(spawn(database_url, mail, "heir", "--clock-offset", "61"))
