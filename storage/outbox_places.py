@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import OutboxMessage, Place, table_of
-from storage.thread_links import LIVE
+from storage.thread_links import live_root_key
 
 OUTBOX = table_of(OutboxMessage)
 COLUMNS = ("dedupe_key", "kind", "platform", "target", "thread_key", "starts_thread",
@@ -65,23 +65,13 @@ def _per_place(prefix: str) -> ColumnElement[str]:
             + Place.channel_id)
 
 
-def _root_in_place() -> ColumnElement[str]:
-    """The dedupe key of the live row rooting the thread in the place's channel, if any."""
-    roots = OUTBOX.alias("roots")
-    return (select(roots.c.dedupe_key)
-            .where(roots.c.thread_key == bindparam("thread_key"), roots.c.starts_thread.is_(True),
-                   roots.c.status.in_(LIVE), roots.c.platform == Place.platform,
-                   roots.c.target == Place.channel_id)
-            .order_by(roots.c.id).limit(1).scalar_subquery())
-
-
 @cache
 def _statement(dialect: str, edits: bool, since: bool, rooted: bool = False) -> Insert:
     c = OUTBOX.c
     starts_thread: ColumnElement[bool] = bindparam("starts_thread", type_=c.starts_thread.type)
     edit_of: ColumnElement[Any] = _per_place("edit_of") if edits else null()
     if rooted:
-        root = _root_in_place()
+        root = live_root_key(bindparam("thread_key"), Place.platform, Place.channel_id)
         starts_thread = case((root.is_(None), true()), else_=starts_thread)
         edit_of = case((root.is_(None), null()), else_=root) if edits else null()
     rows = select(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,6 +22,24 @@ CASE_PREFIX = "case:"
 # a root row in one of these states is, or will be, in its channel
 LIVE = ("pending", "sending", "sent")
 Place = tuple[str, str, str]  # thread key, platform, channel
+
+
+def _is_live_root(row: Any) -> ColumnElement[bool]:
+    """`row` (the outbox model or an alias of its table) roots its thread in its channel, and
+    is, or will be, posted there."""
+    return and_(row.starts_thread.is_(True), row.status.in_(LIVE))
+
+
+def live_root_key(thread_key: ColumnExpressionArgument[str],
+                  platform: ColumnExpressionArgument[str],
+                  channel: ColumnExpressionArgument[str]) -> ColumnElement[str]:
+    """In a statement: the dedupe key of the row rooting `thread_key` in that channel, if any
+    (the first, as `live_roots` reads it)."""
+    roots = OutboxMessage.__table__.alias("roots")
+    return (select(roots.c.dedupe_key)
+            .where(roots.c.thread_key == thread_key, roots.c.platform == platform,
+                   roots.c.target == channel, _is_live_root(roots.c))
+            .order_by(roots.c.id).limit(1).scalar_subquery())
 
 
 def case_ref(thread_key: str | None) -> str | None:
@@ -74,8 +92,7 @@ def live_roots(session: Session, thread_keys: Iterable[str]) -> dict[Place, str]
     rows = session.execute(
         select(OutboxMessage.thread_key, OutboxMessage.platform, OutboxMessage.target,
                OutboxMessage.dedupe_key)
-        .where(OutboxMessage.thread_key.in_(keys), OutboxMessage.starts_thread.is_(True),
-               OutboxMessage.status.in_(LIVE))
+        .where(OutboxMessage.thread_key.in_(keys), _is_live_root(OutboxMessage))
         .order_by(OutboxMessage.id)
     )
     for thread_key, platform, target, dedupe_key in rows:
