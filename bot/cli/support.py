@@ -13,11 +13,10 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
-from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from storage.db import Database, null_pool_database
 
 # exit codes: 1 the work could not be done, 2 the command was given wrongly
@@ -43,11 +42,8 @@ def note(message: str) -> None:
 def settings() -> Settings:
     try:
         return load_settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
-        )
-        fail(f"the environment is not usable: {problems}", USAGE)
+    except SettingsError as exc:
+        fail(f"the environment is not usable: {exc}", USAGE)
 
 
 def shown_url(url: str) -> str:

@@ -15,7 +15,8 @@ import signal
 
 import typer
 
-from bot.config import Settings, load_settings
+from bot.cli.support import settings as load_settings
+from bot.config import Settings
 from bot.slack.app import build_app
 from bot.slack.client import make_client
 from bot.slack.runtime import SlackRuntime

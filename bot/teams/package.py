@@ -68,9 +68,9 @@ def teams_package(
         "--domain", help="The server's public host name (repeatable).")] = None,
 ) -> None:
     """Build the Teams app package (manifest.json and icons) to sideload or publish."""
-    from bot.config import load_settings
+    from bot.cli.support import settings
 
-    chosen = app_id or load_settings().microsoft_app_id or ""
+    chosen = app_id or settings().microsoft_app_id or ""
     try:
         written = write_package(out, chosen, domain)
     except PackageError as exc:

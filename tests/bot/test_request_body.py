@@ -24,7 +24,7 @@ HEAD = (b"POST /api/messages HTTP/1.1\r\nHost: desk\r\nContent-Type: application
 
 @asynccontextmanager
 async def serving(db: Database) -> AsyncIterator[int]:
-    services = build_services(Settings(DATABASE_URL=db.url), db=db)  # type: ignore[call-arg]
+    services = build_services(Settings.from_env({"DATABASE_URL": db.url}), db=db)
     runner = web.AppRunner(build_web_app(services))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -1,5 +1,5 @@
 """What a serving process keeps in memory: libraries a command may need are loaded when it
-first needs them, and migrations run in a child process."""
+first needs them, migrations run in a child process, and settings are read without pydantic."""
 
 from __future__ import annotations
 
@@ -17,16 +17,19 @@ from bot.web import build_web_app
 from bot.workers import migrate_in_child
 from handlers.core.desk import Inbound
 import bot.cli.main  # every subcommand registered, as `s3desk serve` starts
+import bot.server
 
 migrate_in_child(sys.argv[1])
-settings = Settings(DATABASE_URL=sys.argv[1], SLACK_BOT_TOKEN="xoxb-t",
-                    SLACK_SIGNING_SECRET="s", S3DESK_ENV="development")
+settings = Settings.from_env({"DATABASE_URL": sys.argv[1], "SLACK_BOT_TOKEN": "xoxb-t",
+                              "SLACK_SIGNING_SECRET": "s", "S3DESK_ENV": "development"})
 services = build_services(settings)
 build_web_app(services)
 for text in ("help", "list", "reminders"):
     services.desk.handle(Inbound("console", "nobody", text, datetime.now(UTC)))
+# pydantic: settings are read without it (typer still loads it to parse a command line, so
+# `s3desk serve` has it; no module of ours may add it to a process that parses none)
 heavy = ("alembic", "mako", "matplotlib", "botbuilder", "jinja2", "openpyxl", "icalendar",
-         "slack_bolt.adapter.socket_mode")
+         "slack_bolt.adapter.socket_mode", "pydantic", "pydantic_core", "pydantic_settings")
 print(json.dumps(sorted({h for h in heavy for m in sys.modules if m == h or
                          m.startswith(h + ".")})))
 """

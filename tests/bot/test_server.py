@@ -34,7 +34,7 @@ NOW = at(2026, 11, 26, 10)
 
 
 def settings_for(url: str, **extra: str) -> Settings:
-    return Settings(DATABASE_URL=url, S3DESK_ENV="development", **extra)  # type: ignore[call-arg]
+    return Settings.from_env({"DATABASE_URL": url, "S3DESK_ENV": "development", **extra})
 
 
 def services_for(db: Database, clock: FrozenClock, **extra: str) -> Services:

@@ -26,7 +26,7 @@ REMINDERS = "C0REMIND1"
 
 
 def settings(url: str) -> Settings:
-    return Settings(DATABASE_URL=url, S3DESK_ENV="development")  # type: ignore[call-arg]
+    return Settings.from_env({"DATABASE_URL": url, "S3DESK_ENV": "development"})
 
 
 def test_the_worker_count_follows_the_store(monkeypatch: pytest.MonkeyPatch) -> None:

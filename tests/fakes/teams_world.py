@@ -46,7 +46,7 @@ def module_connector_fixture() -> Iterator[FakeConnector]:
 
 @pytest.fixture(name="teams")
 def teams_fixture(db: Database, desk: Desk, now: datetime) -> Iterator[InProcessTeams]:
-    server = InProcessTeams(db, desk, Settings(), lambda: now)
+    server = InProcessTeams(db, desk, Settings.from_env({}), lambda: now)
     yield server
     server.close()
 

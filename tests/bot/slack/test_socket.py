@@ -37,8 +37,9 @@ def fake() -> Iterator[FakeSlack]:
 def test_socket_mode_answers_a_slash_command_in_its_ack(
         fake: FakeSlack, db: Database, database_url: str) -> None:
     make_person(db, "U0SEC0001", "secretariat", platform="slack")
-    settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-socket",  # type: ignore[call-arg]
-                        SLACK_APP_TOKEN="xapp-socket", SLACK_API_URL=fake.base_url)
+    settings = Settings.from_env({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-socket",
+                                  "SLACK_APP_TOKEN": "xapp-socket",
+                                  "SLACK_API_URL": fake.base_url})
     loop = asyncio.new_event_loop()
     stop: list[asyncio.Event] = []
 
@@ -84,8 +85,9 @@ def test_stopping_socket_mode_lets_a_tick_in_progress_finish(
         return []
 
     monkeypatch.setattr(scheduler_module, "find_close_rule", lambda: slow_close)
-    settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-socket",  # type: ignore[call-arg]
-                        SLACK_APP_TOKEN="xapp-socket", SLACK_API_URL=fake.base_url)
+    settings = Settings.from_env({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-socket",
+                                  "SLACK_APP_TOKEN": "xapp-socket",
+                                  "SLACK_API_URL": fake.base_url})
     loop = asyncio.new_event_loop()
     stop: list[asyncio.Event] = []
     returned = threading.Event()

@@ -88,8 +88,8 @@ def test_only_loopback_addresses_count_as_local() -> None:
         assert is_loopback(host), host
     for host in ("0.0.0.0", "::", "", "10.0.0.4", "desk.example.eu", "localhost.evil.eu"):
         assert not is_loopback(host), host
-    development = Settings(**{"S3DESK_ENV": "development"})
+    development = Settings.from_env({"S3DESK_ENV": "development"})
     assert closed_reason(development, "127.0.0.1") is None
     assert "0.0.0.0" in (closed_reason(development, "0.0.0.0") or "")
-    signed = Settings(**{"S3DESK_ENV": "development", "MICROSOFT_APP_ID": "app"})
+    signed = Settings.from_env({"S3DESK_ENV": "development", "MICROSOFT_APP_ID": "app"})
     assert closed_reason(signed, "0.0.0.0") is None

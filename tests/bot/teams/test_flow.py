@@ -221,7 +221,8 @@ def test_action_execute_in_a_channel_answers_privately(
 
 def test_an_answer_meant_for_the_channel_goes_into_the_thread(
         connector: FakeConnector, activities: Activities, db: Database, now: datetime) -> None:
-    authentication = ConfigurationBotFrameworkAuthentication(BotConfiguration(Settings()))
+    configuration = BotConfiguration(Settings.from_env({}))
+    authentication = ConfigurationBotFrameworkAuthentication(configuration)
     connector_client = Connector(authentication, "")
     loop = LoopThread()
     try:

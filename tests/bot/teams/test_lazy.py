@@ -16,7 +16,7 @@ from storage.migrate import upgrade
 
 db = Database(sys.argv[1])
 upgrade(db)
-services = build_services(Settings(DATABASE_URL=sys.argv[1]), db=db)
+services = build_services(Settings.from_env({"DATABASE_URL": sys.argv[1]}), db=db)
 app = build_web_app(services)
 routes = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
 assert "/api/messages" in routes and "teams" in services.messenger.senders

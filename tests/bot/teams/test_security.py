@@ -40,8 +40,8 @@ APP_ID = "2b4c6d8e-5555-4a6e-9c8d-00000000b0b0"
 
 
 def production(**extra: str) -> Settings:
-    return Settings(**{"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID,
-                       "MICROSOFT_APP_PASSWORD": "not-a-real-secret", **extra})
+    return Settings.from_env({"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID,
+                              "MICROSOFT_APP_PASSWORD": "not-a-real-secret", **extra})
 
 
 class _OfflineCredentials(PasswordServiceClientCredentialFactory):
@@ -83,11 +83,11 @@ def stored(db: Database) -> tuple[int, int, int]:
 
 def test_production_refuses_to_start_without_the_app_credentials() -> None:
     with pytest.raises(TeamsSettingsError) as refused:
-        check_settings(Settings(**{"S3DESK_ENV": "production"}))
+        check_settings(Settings.from_env({"S3DESK_ENV": "production"}))
     assert "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD" in refused.value.message
     assert refused.value.code == f"s3desk: {refused.value.message}"
     with pytest.raises(TeamsSettingsError, match="MICROSOFT_APP_PASSWORD"):
-        check_settings(Settings(**{"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID}))
+        check_settings(Settings.from_env({"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID}))
     with pytest.raises(TeamsSettingsError, match="MICROSOFT_APP_TENANT_ID"):
         check_settings(production(MICROSOFT_APP_TYPE="SingleTenant"))
     with pytest.raises(TeamsSettingsError, match="MultiTenant, SingleTenant"):
@@ -96,13 +96,13 @@ def test_production_refuses_to_start_without_the_app_credentials() -> None:
     check_settings(production(MICROSOFT_APP_TYPE="SingleTenant",
                               MICROSOFT_APP_TENANT_ID="5e7a1d2c-3b4f-4a6e-9c8d-1f2e3a4b5c6d"))
     # a managed identity has no password
-    check_settings(Settings(**{"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID,
-                               "MICROSOFT_APP_TYPE": "UserAssignedMSI",
-                               "MICROSOFT_APP_TENANT_ID": "t"}))
-    check_settings(Settings(**{"S3DESK_ENV": "development"}))
+    check_settings(Settings.from_env({"S3DESK_ENV": "production", "MICROSOFT_APP_ID": APP_ID,
+                                      "MICROSOFT_APP_TYPE": "UserAssignedMSI",
+                                      "MICROSOFT_APP_TENANT_ID": "t"}))
+    check_settings(Settings.from_env({"S3DESK_ENV": "development"}))
     # and the installer (what `s3desk serve` calls) refuses before mounting anything
     app = web.Application()
-    services = SimpleNamespace(settings=Settings(**{"S3DESK_ENV": "production"}),
+    services = SimpleNamespace(settings=Settings.from_env({"S3DESK_ENV": "production"}),
                                bind_host="127.0.0.1")
     with pytest.raises(TeamsSettingsError):
         install(app, services)  # type: ignore[arg-type]

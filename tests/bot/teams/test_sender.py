@@ -55,7 +55,8 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def sender(db: Database, sleeps: Sleeps, loop: LoopThread) -> Iterator[TeamsSender]:
-    authentication = ConfigurationBotFrameworkAuthentication(BotConfiguration(Settings()))
+    configuration = BotConfiguration(Settings.from_env({}))
+    authentication = ConfigurationBotFrameworkAuthentication(configuration)
     backoff = Backoff(attempts=4, base=0.5, cap=8.0, sleep=sleeps, rng=random.Random(7))
     connector = Connector(authentication, "", backoff)
     yield TeamsSender(Reach(db, connector))
