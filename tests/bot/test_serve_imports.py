@@ -26,8 +26,8 @@ services = build_services(settings)
 build_web_app(services)
 for text in ("help", "list", "reminders"):
     services.desk.handle(Inbound("console", "nobody", text, datetime.now(UTC)))
-# pydantic: settings are read without it (typer still loads it to parse a command line, so
-# `s3desk serve` has it; no module of ours may add it to a process that parses none)
+# pydantic: settings are read without it (a real `s3desk serve`, command line parsed, is
+# checked in tests/bot/test_server_memory.py)
 heavy = ("alembic", "mako", "matplotlib", "botbuilder", "jinja2", "openpyxl", "icalendar",
          "slack_bolt.adapter.socket_mode", "pydantic", "pydantic_core", "pydantic_settings")
 print(json.dumps(sorted({h for h in heavy for m in sys.modules if m == h or
