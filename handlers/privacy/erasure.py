@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, null, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from handlers.core.config import ProgrammeConfig
 from handlers.privacy.history import earlier_contacts, find_subject
@@ -44,8 +44,9 @@ def _clean_search_texts(session: Session, needles: set[str]) -> int:
     if not folded:
         return 0
     changed = 0
-    for app in session.scalars(select(Application).where(
-            or_(*(Application.search_text.contains(f) for f in folded)))):
+    for app in session.scalars(select(Application).options(undefer(Application.search_text))
+                               .where(or_(*(Application.search_text.contains(f)
+                                            for f in folded)))):
         cleaned = clean_search_text(app.search_text, folded)
         if cleaned != app.search_text:
             app.search_text = cleaned

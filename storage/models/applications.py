@@ -94,7 +94,8 @@ class Application(Base):
     cohesion_declared: Mapped[str | None] = mapped_column(String(20))
     cohesion_confirmed: Mapped[str | None] = mapped_column(String(20))
     # Folded organisation + region name + needs, for `list q:` searches.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # what `list q:` searches; no card shows it, so loading a case leaves it behind
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     contact_erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

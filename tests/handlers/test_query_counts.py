@@ -89,6 +89,15 @@ def test_statements_do_not_grow_with_the_store(db: Database, desk: Desk, now: da
     assert len(large) <= LIMITS[label], "\n".join(large)
 
 
+@pytest.mark.parametrize("label", ["show", "score"])
+def test_a_case_card_leaves_the_search_text_in_the_store(db: Database, desk: Desk,
+                                                          now: datetime, label: str) -> None:
+    """The search text (organisation, region, needs, reference, folded) is as long as the
+    needs and no card shows it: reading it for every card would cost its bytes each time."""
+    statements = _statements(db, desk, now, 10, label)
+    assert not [s for s in statements if "search_text" in s], "\n".join(map(_short, statements))
+
+
 def test_counting_sees_every_statement(db: Database) -> None:
     """The counter itself: three statements sent, three counted."""
     from sqlalchemy import text

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 import handlers.cases.listing as cases_list
 from handlers.commands import load_registry
@@ -25,7 +26,8 @@ def table_refs(card: Card) -> list[str]:
 
 def load(db: Database, ref: str) -> Application:
     with db.read() as session:
-        app = session.scalar(select(Application).where(Application.ref == ref))
+        app = session.scalar(select(Application).options(undefer(Application.search_text))
+                             .where(Application.ref == ref))
         assert app is not None
         return app
 

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import undefer
 
 from handlers.core.config import ProgrammeConfig
 from handlers.core.desk import Desk, Inbound
@@ -19,7 +20,9 @@ FULL = ('new region:EL51 topic:edp org:"Περιφέρεια Ανατολική�
 
 def applications(db: Database) -> list[Application]:
     with db.read() as session:
-        return list(session.scalars(select(Application).order_by(Application.ref)))
+        # with the search text, which a case's load leaves behind
+        return list(session.scalars(select(Application).options(
+            undefer(Application.search_text)).order_by(Application.ref)))
 
 
 def test_new_alone_opens_the_intake_form(chat: dict[str, Chat]) -> None:
