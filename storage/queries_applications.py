@@ -10,12 +10,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import (
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.db import core_rows_as
+from storage.db import core_rows
 from storage.models import Application, AuditEntry, Note, Person, RefCounter
 
 REF_DIGITS = 4
@@ -54,25 +63,35 @@ def next_reference(session: Session, year: int) -> str:
     return f"{prefix}{seq:0{REF_DIGITS}d}"
 
 
-# a case card shows both: built once, run with the case's values
+# A case card shows both lists: one round trip reads them, each newest first under its own
+# limit, told apart by `kind`. A note has no before and after: NULLs of the audit columns'
+# type, as PostgreSQL matches a union's columns by type.
 _HISTORY = (
-    select(AuditEntry.at, AuditEntry.action, AuditEntry.before, AuditEntry.after,
-           Person.name.label("actor"))
+    select(literal_column("'history'").label("kind"), AuditEntry.id.label("seq"),
+           AuditEntry.at.label("at"), AuditEntry.action.label("what"), AuditEntry.before,
+           AuditEntry.after, Person.name.label("who"))
     .outerjoin(Person, Person.id == AuditEntry.actor_id)
     .where(AuditEntry.entity == "application",
            AuditEntry.entity_id.in_((bindparam("ref"), bindparam("id_text"))))
-    .order_by(AuditEntry.id.desc()).limit(bindparam("limit"))
+    .order_by(AuditEntry.id.desc()).limit(bindparam("history_limit"))
+    .subquery()
 )
 _NOTES = (
-    select(Note.created_at, Note.text, Person.name.label("author"))
+    select(literal_column("'note'").label("kind"), Note.id.label("seq"),
+           Note.created_at.label("at"), Note.text.label("what"),
+           cast(null(), AuditEntry.before.type).label("before"),
+           cast(null(), AuditEntry.after.type).label("after"),
+           Person.name.label("who"))
     .outerjoin(Person, Person.id == Note.author_id)
     .where(Note.application_id == bindparam("application_id"))
-    .order_by(Note.id.desc()).limit(bindparam("limit"))
+    .order_by(Note.id.desc()).limit(bindparam("notes_limit"))
+    .subquery()
 )
+_NOTES_AND_HISTORY = union_all(select(_HISTORY), select(_NOTES))
 
 
 class HistoryLine(NamedTuple):
-    """One audit line about a case, in `_HISTORY`'s column order."""
+    """One audit line about a case."""
 
     at: datetime
     action: str
@@ -82,18 +101,22 @@ class HistoryLine(NamedTuple):
 
 
 class NoteLine(NamedTuple):
-    """One note on a case, in `_NOTES`' column order."""
+    """One note on a case."""
 
     created_at: datetime
     text: str
     author: str | None
 
 
-def case_history(session: Session, app: Application, limit: int = 10) -> list[HistoryLine]:
-    """The last audit lines about a case (newest first), with the actor's name."""
-    return core_rows_as(session, _HISTORY,
-                        {"ref": app.ref, "id_text": str(app.id), "limit": limit}, HistoryLine)
-
-
-def case_notes(session: Session, app: Application, limit: int = 10) -> list[NoteLine]:
-    return core_rows_as(session, _NOTES, {"application_id": app.id, "limit": limit}, NoteLine)
+def case_notes_and_history(session: Session, app: Application, notes: int = 10,
+                           history: int = 10) -> tuple[list[NoteLine], list[HistoryLine]]:
+    """The last notes and audit lines about a case, each newest first, with the names of
+    their authors and actors."""
+    rows = core_rows(session, _NOTES_AND_HISTORY, {
+        "ref": app.ref, "id_text": str(app.id), "application_id": app.id,
+        "history_limit": history, "notes_limit": notes})
+    newest_first = sorted(rows, key=lambda row: row.seq, reverse=True)
+    return ([NoteLine(row.at, row.what, row.who) for row in newest_first
+             if row.kind == "note"],
+            [HistoryLine(row.at, row.what, row.before, row.after, row.who)
+             for row in newest_first if row.kind == "history"])

@@ -22,7 +22,7 @@ from handlers.core.registry import KNOWN, Commands
 from handlers.core.types import Button, Card, Fact, Outcome
 from storage.db import core_rows
 from storage.models import Application, EvaluatorAssignment, Role
-from storage.queries_applications import case_history, case_notes
+from storage.queries_applications import case_notes_and_history
 from storage.status import plain_moves
 
 commands = Commands()
@@ -101,12 +101,11 @@ def show(ctx: Context, args: Args) -> Outcome:
     submitted = app.submitted_at.astimezone(ctx.config.timezone)
     view.facts.insert(min(5, len(view.facts)), Fact("Submitted", f"{submitted:%Y-%m-%d %H:%M}"))
     text = list(view.text)
-    notes = case_notes(ctx.session, app, NOTES_SHOWN)
+    notes, history = case_notes_and_history(ctx.session, app, NOTES_SHOWN, HISTORY_SHOWN)
     if notes:
         text.append("Notes:\n" + "\n".join(
             f"- {n.created_at.astimezone(ctx.config.timezone):%Y-%m-%d} "
             f"{n.author or 'someone'}: {n.text}" for n in notes))
-    history = case_history(ctx.session, app, HISTORY_SHOWN)
     if history:
         text.append("History:\n" + "\n".join(
             f"- {h.at.astimezone(ctx.config.timezone):%Y-%m-%d %H:%M} {h.actor or 'S3 Desk'}: "

@@ -331,6 +331,23 @@ def test_notes_are_added_and_audited(chat: dict[str, Chat], db: Database,
     assert entry is not None and entry.entity_id == ref
 
 
+def test_the_card_shows_the_newest_notes_and_history_each_under_its_limit(
+        chat: dict[str, Chat], config: ProgrammeConfig, now: datetime, db: Database) -> None:
+    [ref] = add_applications(db, config, [now])
+    sec = chat["sec"]
+    for n in range(1, 8):  # seven notes (each audited too) and four topic changes
+        assert sec(f"note {ref} remark{n}").reply.tone == "success"
+    for topic in ("foresight", "other", "edp", "foresight"):
+        assert sec(f"set {ref} topic {topic}").reply.tone == "success"
+    text = "\n".join(sec(f"show {ref}").reply.text)
+    notes = text.split("Notes:\n")[1].split("\nHistory:")[0].splitlines()
+    history = text.split("History:\n")[1].splitlines()
+    assert [line.rsplit(" ", 1)[1] for line in notes] == [f"remark{n}" for n in range(7, 2, -1)]
+    assert len(history) == 10
+    assert "topic other → edp" in history[1] and "topic edp → foresight" in history[0]
+    assert all("added a note" in line for line in history[4:])
+
+
 def test_only_the_secretariat_changes_cases(chat: dict[str, Chat], db: Database,
                                             config: ProgrammeConfig, now: datetime) -> None:
     [ref] = add_applications(db, config, [now])
