@@ -43,9 +43,11 @@ def test_serve_freezes_what_start_up_built_and_never_loads_pydantic(database_url
     env = {**os.environ, "DATABASE_URL": database_url, "S3DESK_ENV": "development"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
+    # one worker: the process that serves is the one that reports (on PostgreSQL the default
+    # is a worker per core, forked children that leave without running exit handlers)
     server = subprocess.Popen([sys.executable, "-c", SERVE_AND_REPORT, "serve", "--port",
-                               str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                               str(port), "--workers", "1"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while not _healthy(port) and time.monotonic() < deadline:
