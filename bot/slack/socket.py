@@ -17,6 +17,7 @@ import typer
 
 from bot.cli.support import settings as load_settings
 from bot.config import Settings
+from bot.edge import freeze_start_up
 from bot.slack.app import build_app
 from bot.slack.client import make_client
 from bot.slack.runtime import SlackRuntime
@@ -55,6 +56,7 @@ async def run_socket_mode(settings: Settings, stop: asyncio.Event | None = None)
     await handler.connect_async()
     services.scheduler.start()
     services.messenger.start()
+    freeze_start_up()
     log.info("connected to Slack over Socket Mode")
     try:
         await stop.wait()
