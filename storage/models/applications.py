@@ -93,8 +93,8 @@ class Application(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     cohesion_declared: Mapped[str | None] = mapped_column(String(20))
     cohesion_confirmed: Mapped[str | None] = mapped_column(String(20))
-    # Folded organisation + region name + needs, for `list q:` searches.
-    # what `list q:` searches; no card shows it, so loading a case leaves it behind
+    # Folded organisation + region name + needs, for `list q:` searches; no card shows it,
+    # so loading a case leaves it behind.
     search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     contact_erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
+from tests.fakes.s3desk_server import free_port, wait_until
 from tests.paths import ROOT
 
 # run `s3desk serve` and, as it exits, report how many objects the collector leaves alone
@@ -24,12 +23,6 @@ main()
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
@@ -39,7 +32,7 @@ def _healthy(port: int) -> bool:
 
 
 def test_serve_freezes_what_start_up_built_and_never_loads_pydantic(database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "S3DESK_ENV": "development"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
@@ -49,13 +42,11 @@ def test_serve_freezes_what_start_up_built_and_never_loads_pydantic(database_url
                                str(port), "--workers", "1"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not _healthy(port) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        answered = wait_until(lambda: _healthy(port), timeout=60, every=0.2)
     finally:
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=60)
-    assert server.returncode == 0, err
+    assert answered and server.returncode == 0, err
     frozen = int(err.rpartition("frozen=")[2].split()[0])
     # the libraries and the app alone are tens of thousands of objects
     assert frozen > 20_000, err

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -35,21 +35,44 @@ def fake() -> Iterator[FakeSlack]:
     api.stop()
 
 
+def _settings(database_url: str, fake: FakeSlack) -> Settings:
+    return Settings.from_env({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-socket",
+                              "SLACK_APP_TOKEN": "xapp-socket", "SLACK_API_URL": fake.base_url})
+
+
+class SocketModeThread:
+    """`slack-socket` run on an event loop in a thread of its own, stopped from the test;
+    `on_return` runs once it has returned."""
+
+    def __init__(self, settings: Settings, on_return: Callable[[], None] = lambda: None) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self.loop.run_until_complete,
+                                        args=(self._main(settings, on_return),), daemon=True)
+
+    async def _main(self, settings: Settings, on_return: Callable[[], None]) -> None:
+        self._stop = asyncio.Event()
+        await slack_socket.run_socket_mode(settings, self._stop)
+        on_return()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        if wait_until(lambda: self._stop is not None, timeout=10):
+            assert self._stop is not None
+            self.loop.call_soon_threadsafe(self._stop.set)
+
+    def join(self) -> None:
+        self._thread.join(30)
+        self.loop.close()
+
+
 def test_socket_mode_answers_a_slash_command_in_its_ack(
         fake: FakeSlack, db: Database, database_url: str) -> None:
     make_person(db, "U0SEC0001", "secretariat", platform="slack")
-    settings = Settings.from_env({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-socket",
-                                  "SLACK_APP_TOKEN": "xapp-socket",
-                                  "SLACK_API_URL": fake.base_url})
-    loop = asyncio.new_event_loop()
-    stop: list[asyncio.Event] = []
-
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        await slack_socket.run_socket_mode(settings, stop[0])
-
-    runner = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
-    runner.start()
+    socket_mode = SocketModeThread(_settings(database_url, fake))
+    socket_mode.start()
     try:
         assert wait_until(fake.connected, timeout=60), "the app never opened its WebSocket"
         payload = fixture("slash_command")
@@ -67,12 +90,9 @@ def test_socket_mode_answers_a_slash_command_in_its_ack(
         # like `serve`: what start-up built is kept out of the collector's full passes
         assert wait_until(lambda: gc.get_freeze_count() > 0)
     finally:
-        if stop:
-            loop.call_soon_threadsafe(stop[0].set)
-        runner.join(30)
-        loop.close()
+        socket_mode.stop()
+        socket_mode.join()
         gc.unfreeze()  # this test process goes on
-
 
 
 def test_stopping_socket_mode_lets_a_tick_in_progress_finish(
@@ -89,31 +109,23 @@ def test_stopping_socket_mode_lets_a_tick_in_progress_finish(
         return []
 
     monkeypatch.setattr(scheduler_module, "find_close_rule", lambda: slow_close)
-    settings = Settings.from_env({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-socket",
-                                  "SLACK_APP_TOKEN": "xapp-socket",
-                                  "SLACK_API_URL": fake.base_url})
-    loop = asyncio.new_event_loop()
-    stop: list[asyncio.Event] = []
     returned = threading.Event()
 
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        await slack_socket.run_socket_mode(settings, stop[0])
+    def stopped() -> None:
         order.append("stopped")
         returned.set()
 
-    runner = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
-    runner.start()
+    socket_mode = SocketModeThread(_settings(database_url, fake), on_return=stopped)
+    socket_mode.start()
     try:
         assert entered.wait(60), "the scheduler never ticked"
-        assert wait_until(lambda: stop, timeout=10)
-        loop.call_soon_threadsafe(stop[0].set)
+        socket_mode.stop()
         assert not returned.wait(1), "stopped while a tick was still in its transaction"
     finally:
         release.set()
-        runner.join(30)
-        loop.close()
+        socket_mode.join()
     assert order == ["tick finished", "stopped"]
+
 
 def test_socket_mode_refuses_to_start_without_its_tokens(
         monkeypatch: pytest.MonkeyPatch) -> None:
